@@ -1,0 +1,1179 @@
+//! Loading and validation: RON text in, the best model we could build plus every diagnostic out.
+//!
+//! Never fails as a whole and never panics on any input (a property test feeds it mutated text). Syntax
+//! and type errors come from ron, one at a time, because ron stops at the first; every semantic problem
+//! is reported in one pass, positioned through [`SpanIndex`]. The functions here only see text: reading
+//! files is the caller's job.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use ron::extensions::Extensions;
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::{
+    ActionId, Capability, CapabilityId, InjectId, ObjectiveId, ResponsibilityModel, Role, RoleId, ScenarioId,
+    SodConstraint, SodRule, SodRuleId, SodSide,
+};
+use crate::raw::{
+    RawAction, RawInject, RawModel, RawScenario, RawSodConstraint, RawTrigger, RawVariableValue,
+};
+use crate::scenario::{
+    Attachment, ExpectedAction, Inject, Objective, SodPart, Trigger, Variable, VariableValue, DEFAULT_WEIGHT,
+    Scenario,
+};
+use crate::span::{ByteSpan, SpanIndex, offset_of};
+use crate::time::{ScenarioMs, format_duration, parse_duration};
+
+/// Largest number of injects, actions, roles, objectives or variables in one file.
+pub const MAX_ITEMS: usize = 1000;
+/// Largest scenario or model file, in bytes.
+pub const MAX_FILE_BYTES: usize = 2 * 1024 * 1024;
+
+/// What loading a file produced: the value if there were no errors, and every diagnostic.
+#[derive(Debug, Clone)]
+pub struct Loaded<T> {
+    /// The resolved value; `None` when any error was found.
+    pub value: Option<T>,
+    /// Errors and warnings in source order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// What loading a scenario produced, with what could be read of its header even when it has errors.
+#[derive(Debug, Clone)]
+pub struct ScenarioLoad {
+    /// The scenario, when it has no errors.
+    pub scenario: Option<Scenario>,
+    /// Id and title as written, when the file parsed.
+    pub header: Option<Header>,
+    /// Errors and warnings in source order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// What a broken scenario still tells about itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    /// Id as written.
+    pub id: String,
+    /// Title as written.
+    pub title: String,
+    /// Summary as written.
+    pub summary: String,
+}
+
+fn ron_options() -> ron::Options {
+    ron::Options::default().with_default_extension(Extensions::IMPLICIT_SOME)
+}
+
+fn parse<T: serde::de::DeserializeOwned>(src: &str) -> Result<T, Diagnostic> {
+    if src.len() > MAX_FILE_BYTES {
+        return Err(Diagnostic::error(Code::OutOfRange, ByteSpan::new(0, 0), "file is larger than 2 MiB")
+            .with_hint("split the scenario or trim its attachments"));
+    }
+    ron_options().from_str::<T>(src).map_err(|e| ron_diagnostic(src, &e))
+}
+
+fn ron_diagnostic(src: &str, err: &ron::error::SpannedError) -> Diagnostic {
+    use ron::Error as E;
+    let start = offset_of(src, err.span.start.line, err.span.start.col);
+    let end = offset_of(src, err.span.end.line, err.span.end.col).max(start);
+    let span = ByteSpan::new(start, end);
+    let (code, hint) = match &err.code {
+        E::NoSuchStructField { expected, found, .. } => (
+            Code::Type,
+            Some(match closest(found, expected.iter().copied()) {
+                Some(best) => format!("did you mean `{best}`? Fields here: {}", expected.join(", ")),
+                None => format!("fields here: {}", expected.join(", ")),
+            }),
+        ),
+        E::NoSuchEnumVariant { expected, found, .. } => (
+            Code::Type,
+            Some(match closest(found, expected.iter().copied()) {
+                Some(best) => format!("did you mean `{best}`? One of: {}", expected.join(", ")),
+                None => format!("one of: {}", expected.join(", ")),
+            }),
+        ),
+        E::MissingStructField { field, .. } => {
+            (Code::Type, Some(format!("add `{field}: …`; the authoring guide lists every field")))
+        }
+        E::DuplicateStructField { field, .. } => (Code::Type, Some(format!("remove one of the `{field}` fields"))),
+        E::ExpectedDifferentStructName { expected, .. } => {
+            (Code::Type, Some(format!("write `{expected}(` here, or leave the name out")))
+        }
+        E::InvalidValueForType { .. } | E::ExpectedString | E::ExpectedInteger | E::ExpectedArray => {
+            (Code::Type, Some("check the value's type against the authoring guide".to_owned()))
+        }
+        E::Message(_) => (Code::Type, None),
+        E::Eof | E::ExpectedStructLikeEnd | E::ExpectedArrayEnd | E::ExpectedStringEnd => {
+            (Code::Syntax, Some("the text ends early: look for a missing `)`, `]` or `\"`".to_owned()))
+        }
+        E::ExpectedComma => (Code::Syntax, Some("separate items with `,`".to_owned())),
+        E::TrailingCharacters => (Code::Syntax, Some("remove what follows the closing `)`".to_owned())),
+        _ => (Code::Syntax, None),
+    };
+    let diagnostic = Diagnostic::error(code, span, lowercase_first(&err.code.to_string()));
+    match hint {
+        Some(h) => diagnostic.with_hint(h),
+        None => diagnostic,
+    }
+}
+
+fn lowercase_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn closest<'a>(found: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(found, c), c))
+        .filter(|&(d, c)| d <= 2.max(c.len() / 3))
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, c)| c)
+}
+
+fn did_you_mean<'a>(found: &str, candidates: impl IntoIterator<Item = &'a str> + Clone, what: &str) -> String {
+    let all: Vec<&str> = candidates.clone().into_iter().collect();
+    match closest(found, candidates) {
+        Some(best) => format!("did you mean `{best}`?"),
+        None if all.is_empty() => format!("no {what} is defined"),
+        None if all.len() <= 12 => format!("known {what}s: {}", all.join(", ")),
+        None => format!("{} {what}s are defined; check the spelling", all.len()),
+    }
+}
+
+fn is_valid_id(id: &str) -> bool {
+    let mut chars = id.chars();
+    matches!(chars.next(), Some('a'..='z'))
+        && id.len() <= 64
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+}
+
+/// Shared plumbing for both loaders: the text, its span index and the diagnostics so far.
+struct Checker<'a> {
+    src: &'a str,
+    index: SpanIndex,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl<'a> Checker<'a> {
+    fn new(src: &'a str) -> Checker<'a> {
+        Checker { src, index: SpanIndex::build(src), diagnostics: Vec::new() }
+    }
+
+    fn at(&self, path: &str) -> ByteSpan {
+        self.index.get(path)
+    }
+
+    fn push(&mut self, d: Diagnostic) {
+        self.diagnostics.push(d);
+    }
+
+    fn error(&mut self, code: Code, path: &str, message: impl Into<String>, hint: impl Into<String>) {
+        let span = self.at(path);
+        self.push(Diagnostic::error(code, span, message).with_hint(hint));
+    }
+
+    fn warning(&mut self, code: Code, path: &str, message: impl Into<String>, hint: impl Into<String>) {
+        let span = self.at(path);
+        self.push(Diagnostic::warning(code, span, message).with_hint(hint));
+    }
+
+    fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// Checks id syntax and uniqueness over `ids` (path, id); returns the set of ids seen.
+    fn ids<'s>(&mut self, kind: &str, ids: impl IntoIterator<Item = (String, &'s str)>) -> BTreeSet<&'s str> {
+        let mut seen: BTreeMap<&str, String> = BTreeMap::new();
+        for (path, id) in ids {
+            if !is_valid_id(id) {
+                self.error(
+                    Code::BadId,
+                    &path,
+                    format!("`{id}` is not a valid {kind} id"),
+                    "ids are 1 to 64 lowercase letters, digits, `-` or `_`, starting with a letter",
+                );
+            }
+            if let Some(first) = seen.get(id) {
+                let first_span = self.at(first);
+                let span = self.at(&path);
+                self.push(
+                    Diagnostic::error(Code::DuplicateId, span, format!("{kind} `{id}` is defined twice"))
+                        .with_label(first_span, "first defined here")
+                        .with_hint(format!("give each {kind} its own id")),
+                );
+            } else {
+                seen.insert(id, path);
+            }
+        }
+        seen.into_keys().collect()
+    }
+
+    fn count_limit(&mut self, path: &str, n: usize, what: &str) {
+        if n > MAX_ITEMS {
+            self.error(
+                Code::OutOfRange,
+                path,
+                format!("{n} {what} is more than the limit of {MAX_ITEMS}"),
+                "split the file",
+            );
+        }
+    }
+
+    fn sorted(mut self) -> Vec<Diagnostic> {
+        self.diagnostics.sort_by_key(|d| (d.span.start, d.severity, d.code));
+        self.diagnostics.dedup();
+        self.diagnostics
+    }
+}
+
+/// Loads and checks a responsibility model.
+pub fn load_model(src: &str) -> Loaded<ResponsibilityModel> {
+    let raw: RawModel = match parse(src) {
+        Ok(raw) => raw,
+        Err(d) => return Loaded { value: None, diagnostics: vec![d] },
+    };
+    let mut c = Checker::new(src);
+    c.count_limit("roles", raw.roles.len(), "roles");
+    c.count_limit("capabilities", raw.capabilities.len(), "capabilities");
+    let role_ids = c.ids("role", raw.roles.iter().enumerate().map(|(i, r)| (format!("roles[{i}].id"), r.id.as_str())));
+    let cap_ids = c.ids(
+        "capability",
+        raw.capabilities.iter().enumerate().map(|(i, r)| (format!("capabilities[{i}].id"), r.id.as_str())),
+    );
+    c.ids("rule", raw.sod_rules.iter().enumerate().map(|(i, r)| (format!("sod_rules[{i}].id"), r.id.as_str())));
+
+    let mut capabilities = Vec::new();
+    for (i, cap) in raw.capabilities.iter().enumerate() {
+        let base = format!("capabilities[{i}]");
+        for (field, list) in [
+            ("responsible", &cap.responsible),
+            ("accountable", &cap.accountable),
+            ("consulted", &cap.consulted),
+            ("informed", &cap.informed),
+        ] {
+            for (k, role) in list.iter().enumerate() {
+                if !role_ids.contains(role.as_str()) {
+                    c.error(
+                        Code::UnknownRole,
+                        &format!("{base}.{field}[{k}]"),
+                        format!("unknown role `{role}` in the RACI of `{}`", cap.id),
+                        did_you_mean(role, role_ids.iter().copied(), "role"),
+                    );
+                }
+            }
+        }
+        match cap.accountable.len() {
+            1 => {}
+            0 => c.error(
+                Code::AccountableCount,
+                &format!("{base}.id"),
+                format!("capability `{}` has no Accountable role", cap.id),
+                "name exactly one role in `accountable: [...]`: the one that answers for it",
+            ),
+            n => c.error(
+                Code::AccountableCount,
+                &format!("{base}.accountable"),
+                format!("capability `{}` has {n} Accountable roles", cap.id),
+                "keep exactly one: shared accountability is how ownership gets lost",
+            ),
+        }
+        if cap.responsible.is_empty() {
+            c.error(
+                Code::NoResponsible,
+                &format!("{base}.id"),
+                format!("capability `{}` has no Responsible role", cap.id),
+                "name the role or roles that do the work in `responsible: [...]`",
+            );
+        }
+        if let [accountable] = cap.accountable.as_slice() {
+            capabilities.push(Capability {
+                id: CapabilityId(cap.id.clone()),
+                name: cap.name.clone(),
+                description: cap.description.clone(),
+                responsible: cap.responsible.iter().map(|r| RoleId(r.clone())).collect(),
+                accountable: RoleId(accountable.clone()),
+                consulted: cap.consulted.iter().map(|r| RoleId(r.clone())).collect(),
+                informed: cap.informed.iter().map(|r| RoleId(r.clone())).collect(),
+            });
+        }
+    }
+
+    let mut sod_rules = Vec::new();
+    for (i, rule) in raw.sod_rules.iter().enumerate() {
+        let base = format!("sod_rules[{i}].constraint");
+        let constraint = match &rule.constraint {
+            RawSodConstraint::SeparateActors { first, second } => {
+                if first == second {
+                    c.error(
+                        Code::OutOfRange,
+                        &format!("{base}.second"),
+                        format!("rule `{}` names the same duty `{first}` twice", rule.id),
+                        "a separation needs two different duties, e.g. first: \"request\", second: \"approve\"",
+                    );
+                }
+                SodConstraint::SeparateActors { first: first.clone(), second: second.clone() }
+            }
+            RawSodConstraint::Oversight { overseer, capabilities: caps } => {
+                if !role_ids.contains(overseer.as_str()) {
+                    c.error(
+                        Code::UnknownRole,
+                        &format!("{base}.overseer"),
+                        format!("unknown role `{overseer}`"),
+                        did_you_mean(overseer, role_ids.iter().copied(), "role"),
+                    );
+                }
+                for (k, cap_id) in caps.iter().enumerate() {
+                    let path = format!("{base}.capabilities[{k}]");
+                    let Some(cap) = raw.capabilities.iter().find(|x| &x.id == cap_id) else {
+                        c.error(
+                            Code::UnknownCapability,
+                            &path,
+                            format!("unknown capability `{cap_id}`"),
+                            did_you_mean(cap_id, cap_ids.iter().copied(), "capability"),
+                        );
+                        continue;
+                    };
+                    if cap.responsible.contains(overseer) {
+                        c.error(
+                            Code::SodConflict,
+                            &path,
+                            format!("`{overseer}` oversees `{cap_id}` but is also Responsible for it"),
+                            "oversight means not operating it: move the R to the team that runs it",
+                        );
+                    } else if !cap.consulted.contains(overseer)
+                        && !cap.informed.contains(overseer)
+                        && !cap.accountable.contains(overseer)
+                    {
+                        c.warning(
+                            Code::OversightNotTold,
+                            &path,
+                            format!("`{overseer}` oversees `{cap_id}` but is neither Consulted nor Informed"),
+                            "add the overseer to `consulted` or `informed` of that capability",
+                        );
+                    }
+                }
+                SodConstraint::Oversight {
+                    overseer: RoleId(overseer.clone()),
+                    capabilities: caps.iter().map(|x| CapabilityId(x.clone())).collect(),
+                }
+            }
+        };
+        sod_rules.push(SodRule {
+            id: SodRuleId(rule.id.clone()),
+            title: rule.title.clone(),
+            rationale: rule.rationale.clone(),
+            constraint,
+        });
+    }
+
+    let value = (!c.has_errors()).then(|| ResponsibilityModel {
+        name: raw.name.clone(),
+        version: raw.version,
+        roles: raw
+            .roles
+            .iter()
+            .map(|r| Role { id: RoleId(r.id.clone()), name: r.name.clone(), team: r.team.clone(), remit: r.remit.clone() })
+            .collect(),
+        capabilities,
+        sod_rules,
+    });
+    Loaded { value, diagnostics: c.sorted() }
+}
+
+/// Loads a scenario and checks it against `model`.
+pub fn load_scenario(src: &str, model: &ResponsibilityModel) -> ScenarioLoad {
+    let raw: RawScenario = match parse(src) {
+        Ok(raw) => raw,
+        Err(d) => return ScenarioLoad { scenario: None, header: None, diagnostics: vec![d] },
+    };
+    let header = Header { id: raw.id.clone(), title: raw.title.clone(), summary: raw.summary.clone() };
+    let mut c = Checker::new(src);
+    let scenario = ScenarioCheck::new(&mut c, &raw, model).run();
+    let scenario = scenario.filter(|_| !c.has_errors());
+    ScenarioLoad { scenario, header: Some(header), diagnostics: c.sorted() }
+}
+
+/// A diagnostic for a scenario whose model could not be loaded.
+pub fn model_unavailable(model_path: &str) -> Diagnostic {
+    Diagnostic::error(
+        Code::ModelUnavailable,
+        ByteSpan::new(0, 0),
+        format!("cannot check roles and capabilities: the responsibility model `{model_path}` has errors"),
+    )
+    .with_hint("fix the model first; `muster validate` lists its problems")
+}
+
+/// The semantic checks of one scenario.
+struct ScenarioCheck<'c, 'a> {
+    c: &'c mut Checker<'a>,
+    raw: &'a RawScenario,
+    model: &'a ResponsibilityModel,
+    in_play: BTreeSet<&'a str>,
+    inject_ids: BTreeSet<&'a str>,
+    action_ids: BTreeSet<&'a str>,
+    /// Parsed scenario duration (None if unparsable).
+    duration: Option<ScenarioMs>,
+}
+
+impl<'c, 'a> ScenarioCheck<'c, 'a> {
+    fn new(c: &'c mut Checker<'a>, raw: &'a RawScenario, model: &'a ResponsibilityModel) -> Self {
+        ScenarioCheck {
+            c,
+            raw,
+            model,
+            in_play: BTreeSet::new(),
+            inject_ids: BTreeSet::new(),
+            action_ids: BTreeSet::new(),
+            duration: None,
+        }
+    }
+
+    fn run(mut self) -> Option<Scenario> {
+        let raw = self.raw;
+        for (field, n) in [
+            ("injects", raw.injects.len()),
+            ("actions", raw.actions.len()),
+            ("roles", raw.roles.len()),
+            ("objectives", raw.objectives.len()),
+            ("variables", raw.variables.len()),
+        ] {
+            self.c.count_limit(field, n, field);
+        }
+        if !is_valid_id(&raw.id) {
+            self.c.error(
+                Code::BadId,
+                "id",
+                format!("`{}` is not a valid scenario id", raw.id),
+                "use kebab-case, e.g. \"leaked-secret\"",
+            );
+        }
+        self.duration = self.duration_at("duration", &raw.duration);
+        if self.duration == Some(ScenarioMs::ZERO) {
+            self.c.error(Code::OutOfRange, "duration", "the nominal duration is zero", "e.g. duration: \"90m\"");
+        }
+        self.roles_in_play();
+        self.inject_ids =
+            self.c.ids("inject", raw.injects.iter().enumerate().map(|(i, x)| (format!("injects[{i}].id"), x.id.as_str())));
+        self.action_ids =
+            self.c.ids("action", raw.actions.iter().enumerate().map(|(i, x)| (format!("actions[{i}].id"), x.id.as_str())));
+        self.c.ids(
+            "objective",
+            raw.objectives.iter().enumerate().map(|(i, x)| (format!("objectives[{i}].id"), x.id.as_str())),
+        );
+        self.c.ids(
+            "variable",
+            raw.variables.iter().enumerate().map(|(i, x)| (format!("variables[{i}].name"), x.name.as_str())),
+        );
+        if raw.injects.is_empty() {
+            self.c.error(Code::OutOfRange, "injects", "the scenario has no injects", "add at least one inject");
+        }
+
+        let variables = self.variables();
+        let actions = self.actions();
+        let injects = self.injects();
+        let objectives = self.objectives(&actions);
+        self.timing(&injects, &actions);
+        self.sod(&actions);
+        self.usage(&injects, &actions);
+
+        let duration = self.duration?;
+        Some(Scenario {
+            id: ScenarioId(raw.id.clone()),
+            title: raw.title.clone(),
+            summary: raw.summary.clone(),
+            version: raw.version.clone(),
+            duration,
+            difficulty: raw.difficulty,
+            tags: raw.tags.clone(),
+            objectives,
+            roles: raw.roles.iter().map(|r| RoleId(r.clone())).collect(),
+            variables,
+            injects: injects.into_iter().collect::<Option<Vec<_>>>()?,
+            actions: actions.into_iter().collect::<Option<Vec<_>>>()?,
+        })
+    }
+
+    fn duration_at(&mut self, path: &str, text: &str) -> Option<ScenarioMs> {
+        match parse_duration(text) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                self.c.error(
+                    Code::BadDuration,
+                    path,
+                    format!("`{text}` is not a duration: {e}"),
+                    "write hours, minutes and seconds like \"90s\", \"15m\" or \"1h30m\"",
+                );
+                None
+            }
+        }
+    }
+
+    fn roles_in_play(&mut self) {
+        if self.raw.roles.is_empty() {
+            self.c.error(Code::OutOfRange, "roles", "no roles in play", "list the role ids that take part");
+        }
+        for (i, role) in self.raw.roles.iter().enumerate() {
+            let path = format!("roles[{i}]");
+            if self.model.role(role).is_none() {
+                self.c.error(
+                    Code::UnknownRole,
+                    &path,
+                    format!("unknown role `{role}`"),
+                    did_you_mean(role, self.model.roles.iter().map(|r| r.id.as_str()), "role"),
+                );
+            } else if !self.in_play.insert(role.as_str()) {
+                self.c.warning(Code::Repeated, &path, format!("role `{role}` is listed twice"), "remove one");
+            }
+        }
+    }
+
+    /// Checks a role reference that must be in the model and in play.
+    fn role_ref(&mut self, path: &str, role: &str) -> bool {
+        if self.model.role(role).is_none() {
+            self.c.error(
+                Code::UnknownRole,
+                path,
+                format!("unknown role `{role}`"),
+                did_you_mean(role, self.model.roles.iter().map(|r| r.id.as_str()), "role"),
+            );
+            false
+        } else if !self.in_play.contains(role) {
+            self.c.error(
+                Code::RoleNotInPlay,
+                path,
+                format!("role `{role}` is not in play in this scenario"),
+                format!("add \"{role}\" to `roles: [...]`, or pick one of: {}", join(&self.in_play)),
+            );
+            false
+        } else {
+            true
+        }
+    }
+
+    fn action_ref(&mut self, path: &str, action: &str) -> bool {
+        let ok = self.action_ids.contains(action);
+        if !ok {
+            let hint = did_you_mean(action, self.action_ids.iter().copied(), "action");
+            self.c.error(Code::UnknownAction, path, format!("unknown action `{action}`"), hint);
+        }
+        ok
+    }
+
+    fn capability_ref(&mut self, path: &str, cap: &str) -> bool {
+        let ok = self.model.capability(cap).is_some();
+        if !ok {
+            let hint = did_you_mean(cap, self.model.capabilities.iter().map(|c| c.id.as_str()), "capability");
+            self.c.error(Code::UnknownCapability, path, format!("unknown capability `{cap}`"), hint);
+        }
+        ok
+    }
+
+    fn variables(&mut self) -> Vec<Variable> {
+        let mut out = Vec::new();
+        for (i, var) in self.raw.variables.iter().enumerate() {
+            let path = format!("variables[{i}].value");
+            let value = match &var.value {
+                RawVariableValue::OneOf(options) => {
+                    if options.is_empty() {
+                        self.c.error(Code::OutOfRange, &path, "`OneOf` needs at least one value", "list the values to pick from");
+                    }
+                    VariableValue::OneOf(options.clone())
+                }
+                RawVariableValue::RandomId { prefix, length, charset } => {
+                    if !(1..=64).contains(length) {
+                        self.c.error(
+                            Code::OutOfRange,
+                            &format!("{path}.length"),
+                            format!("length {length} is outside 1..=64"),
+                            "pick a length from 1 to 64",
+                        );
+                    }
+                    VariableValue::RandomId { prefix: prefix.clone(), length: *length, charset: *charset }
+                }
+                RawVariableValue::Number { min, max } => {
+                    if min > max {
+                        self.c.error(
+                            Code::OutOfRange,
+                            &format!("{path}.max"),
+                            format!("max {max} is below min {min}"),
+                            "swap them",
+                        );
+                    }
+                    VariableValue::Number { min: *min, max: *max }
+                }
+            };
+            out.push(Variable { name: var.name.clone(), value });
+        }
+        out
+    }
+
+    fn actions(&mut self) -> Vec<Option<ExpectedAction>> {
+        let raw = self.raw;
+        raw.actions.iter().enumerate().map(|(i, a)| self.action(i, a)).collect()
+    }
+
+    fn action(&mut self, i: usize, a: &RawAction) -> Option<ExpectedAction> {
+        let base = format!("actions[{i}]");
+        let cap_ok = self.capability_ref(&format!("{base}.capability"), &a.capability);
+        let owners: Vec<RoleId> = match &a.owner {
+            Some(owner) => {
+                if self.role_ref(&format!("{base}.owner"), owner) {
+                    vec![RoleId(owner.clone())]
+                } else {
+                    Vec::new()
+                }
+            }
+            None => match self.model.capability(&a.capability) {
+                Some(cap) => {
+                    let owners: Vec<RoleId> =
+                        cap.responsible.iter().filter(|r| self.in_play.contains(r.as_str())).cloned().collect();
+                    if owners.is_empty() {
+                        let responsible: Vec<&str> = cap.responsible.iter().map(RoleId::as_str).collect();
+                        self.c.error(
+                            Code::NoOwner,
+                            &format!("{base}.capability"),
+                            format!(
+                                "no role in play is Responsible for `{}` (the model says {})",
+                                cap.id,
+                                responsible.join(", ")
+                            ),
+                            format!("add `owner: \"…\"` to this action, or put {} in play", responsible.join(" or ")),
+                        );
+                    }
+                    owners
+                }
+                None => Vec::new(),
+            },
+        };
+        let deadline = a.deadline.as_ref().and_then(|d| self.duration_at(&format!("{base}.deadline"), d));
+        let mut after = Vec::new();
+        for (k, pre) in a.after.iter().enumerate() {
+            let path = format!("{base}.after[{k}]");
+            if pre == &a.id {
+                self.c.error(Code::PrerequisiteCycle, &path, format!("action `{pre}` waits for itself"), "remove it from its own `after`");
+            } else if self.action_ref(&path, pre) {
+                after.push(ActionId(pre.clone()));
+            }
+        }
+        let weight = a.weight.unwrap_or(DEFAULT_WEIGHT);
+        if !(1..=100).contains(&weight) {
+            self.c.error(
+                Code::OutOfRange,
+                &format!("{base}.weight"),
+                format!("weight {weight} is outside 1..=100"),
+                format!("the default is {DEFAULT_WEIGHT}; use 1 for minor steps and up to 100 for the decisive one"),
+            );
+        }
+        let sod = a.sod.as_ref().and_then(|part| {
+            let path = format!("{base}.sod");
+            let Some(rule) = self.model.sod_rule(&part.rule) else {
+                let hint = did_you_mean(&part.rule, self.model.sod_rules.iter().map(|r| r.id.as_str()), "rule");
+                self.c.error(Code::UnknownSodRule, &format!("{path}.rule"), format!("unknown rule `{}`", part.rule), hint);
+                return None;
+            };
+            match &rule.constraint {
+                SodConstraint::SeparateActors { first, second } => {
+                    let side = if &part.side == first {
+                        SodSide::First
+                    } else if &part.side == second {
+                        SodSide::Second
+                    } else {
+                        self.c.error(
+                            Code::UnknownSodRule,
+                            &format!("{path}.side"),
+                            format!("rule `{}` has no duty `{}`", rule.id, part.side),
+                            format!("its duties are \"{first}\" and \"{second}\""),
+                        );
+                        return None;
+                    };
+                    Some(SodPart { rule: rule.id.clone(), side })
+                }
+                SodConstraint::Oversight { .. } => {
+                    self.c.error(
+                        Code::UnknownSodRule,
+                        &format!("{path}.rule"),
+                        format!("rule `{}` is an oversight rule, which applies by capability", rule.id),
+                        "only separation rules are named on actions; remove `sod` here",
+                    );
+                    None
+                }
+            }
+        });
+        (cap_ok && !owners.is_empty()).then(|| ExpectedAction {
+            id: ActionId(a.id.clone()),
+            label: a.label.clone(),
+            capability: CapabilityId(a.capability.clone()),
+            owners,
+            owner_overridden: a.owner.is_some(),
+            kind: a.kind.unwrap_or_default(),
+            deadline,
+            after,
+            weight,
+            counts_as: a.counts_as,
+            sod,
+        })
+    }
+
+    fn injects(&mut self) -> Vec<Option<Inject>> {
+        let raw = self.raw;
+        raw.injects.iter().enumerate().map(|(i, x)| self.inject(i, x)).collect()
+    }
+
+    fn inject(&mut self, i: usize, x: &RawInject) -> Option<Inject> {
+        let base = format!("injects[{i}]");
+        let mut ok = true;
+        if x.to.is_empty() {
+            self.c.error(Code::OutOfRange, &format!("{base}.to"), format!("inject `{}` goes to nobody", x.id), "list the roles that receive it");
+            ok = false;
+        }
+        let mut to = Vec::new();
+        for (k, role) in x.to.iter().enumerate() {
+            if self.role_ref(&format!("{base}.to[{k}]"), role) {
+                to.push(RoleId(role.clone()));
+            } else {
+                ok = false;
+            }
+        }
+        let tpath = format!("{base}.trigger");
+        let trigger = match &x.trigger {
+            RawTrigger::At(t) => self.duration_at(&format!("{tpath}.0"), t).map(Trigger::At),
+            RawTrigger::AfterInject { inject, delay } => {
+                let delay = self.delay(&format!("{tpath}.delay"), delay.as_deref());
+                let known = self.inject_ids.contains(inject.as_str());
+                if !known {
+                    let hint = did_you_mean(inject, self.inject_ids.iter().copied(), "inject");
+                    self.c.error(Code::UnknownInject, &format!("{tpath}.inject"), format!("unknown inject `{inject}`"), hint);
+                }
+                delay.filter(|_| known).map(|delay| Trigger::AfterInject { inject: InjectId(inject.clone()), delay })
+            }
+            RawTrigger::AfterAction { action, delay } => {
+                let delay = self.delay(&format!("{tpath}.delay"), delay.as_deref());
+                let known = self.action_ref(&format!("{tpath}.action"), action);
+                delay.filter(|_| known).map(|delay| Trigger::AfterAction { action: ActionId(action.clone()), delay })
+            }
+            RawTrigger::NotDoneBy { action, at } => {
+                let at = self.duration_at(&format!("{tpath}.at"), at);
+                let known = self.action_ref(&format!("{tpath}.action"), action);
+                at.filter(|_| known).map(|at| Trigger::NotDoneBy { action: ActionId(action.clone()), at })
+            }
+            RawTrigger::Cue => Some(Trigger::Cue),
+        };
+        let mut actions = Vec::new();
+        for (k, action) in x.actions.iter().enumerate() {
+            let path = format!("{base}.actions[{k}]");
+            if self.action_ref(&path, action) {
+                if actions.iter().any(|a: &ActionId| a.0 == *action) {
+                    self.c.warning(Code::Repeated, &path, format!("action `{action}` is offered twice"), "remove one");
+                } else {
+                    actions.push(ActionId(action.clone()));
+                }
+            }
+        }
+        self.variable_refs(&format!("{base}.title"), &x.title);
+        self.variable_refs(&format!("{base}.from"), &x.from);
+        self.variable_refs(&format!("{base}.body"), &x.body);
+        for (k, att) in x.attachments.iter().enumerate() {
+            self.variable_refs(&format!("{base}.attachments[{k}].content"), &att.content);
+        }
+        let trigger = trigger?;
+        ok.then(|| Inject {
+            id: InjectId(x.id.clone()),
+            title: x.title.clone(),
+            channel: x.channel,
+            from: x.from.clone(),
+            to,
+            trigger,
+            body: x.body.clone(),
+            attachments: x
+                .attachments
+                .iter()
+                .map(|a| Attachment { name: a.name.clone(), kind: a.kind, content: a.content.clone() })
+                .collect(),
+            actions,
+        })
+    }
+
+    fn delay(&mut self, path: &str, delay: Option<&str>) -> Option<ScenarioMs> {
+        match delay {
+            None => Some(ScenarioMs::ZERO),
+            Some(d) => self.duration_at(path, d),
+        }
+    }
+
+    /// Reports `{{name}}` references to undeclared variables, pointing at the reference when it can.
+    fn variable_refs(&mut self, path: &str, text: &str) {
+        for name in variable_names(text) {
+            if self.raw.variables.iter().any(|v| v.name == name) {
+                continue;
+            }
+            let value_span = self.c.at(path);
+            let needle = format!("{{{{{name}}}}}");
+            let span = self.c.src[value_span.start..value_span.end.min(self.c.src.len())]
+                .find(&needle)
+                .map(|off| ByteSpan::new(value_span.start + off, value_span.start + off + needle.len()))
+                .unwrap_or(value_span);
+            let hint = match closest(name, self.raw.variables.iter().map(|v| v.name.as_str())) {
+                Some(best) => format!("did you mean `{{{{{best}}}}}`?"),
+                None => format!("declare it under `variables: [...]`, e.g. Variable(name: \"{name}\", value: OneOf([\"…\"]))"),
+            };
+            self.c.push(Diagnostic::error(Code::UnknownVariable, span, format!("unknown variable `{name}`")).with_hint(hint));
+        }
+    }
+
+    fn objectives(&mut self, actions: &[Option<ExpectedAction>]) -> Vec<Objective> {
+        let mut out = Vec::new();
+        for (i, obj) in self.raw.objectives.iter().enumerate() {
+            let base = format!("objectives[{i}]");
+            let mut caps = Vec::new();
+            for (k, cap) in obj.capabilities.iter().enumerate() {
+                if self.capability_ref(&format!("{base}.capabilities[{k}]"), cap) {
+                    caps.push(CapabilityId(cap.clone()));
+                }
+            }
+            if obj.capabilities.is_empty() {
+                self.c.error(
+                    Code::ObjectiveWithoutAction,
+                    &format!("{base}.capabilities"),
+                    format!("objective `{}` names no capability", obj.id),
+                    "list the capabilities whose actions rate it",
+                );
+            }
+            let linked: Vec<ActionId> = self
+                .raw
+                .actions
+                .iter()
+                .filter(|a| obj.capabilities.contains(&a.capability))
+                .map(|a| ActionId(a.id.clone()))
+                .collect();
+            if linked.is_empty() && !caps.is_empty() {
+                self.c.error(
+                    Code::ObjectiveWithoutAction,
+                    &format!("{base}.id"),
+                    format!("objective `{}` has no expected action, so it cannot be rated", obj.id),
+                    format!(
+                        "add an expected action with capability {}, or change the objective's capabilities",
+                        obj.capabilities.join(" or ")
+                    ),
+                );
+            }
+            let _ = actions;
+            out.push(Objective { id: ObjectiveId(obj.id.clone()), title: obj.title.clone(), capabilities: caps, actions: linked });
+        }
+        out
+    }
+
+    /// Prerequisite cycles, dead triggers and deadlines, from the earliest time each inject can fire.
+    fn timing(&mut self, injects: &[Option<Inject>], actions: &[Option<ExpectedAction>]) {
+        self.prerequisite_cycles(actions);
+        let Some(duration) = self.duration else { return };
+        let earliest = earliest_times(injects, actions);
+
+        for (i, inject) in injects.iter().enumerate() {
+            let Some(inject) = inject else { continue };
+            let path = format!("injects[{i}].trigger");
+            match earliest.injects.get(inject.id.as_str()) {
+                None => {
+                    let why = match &inject.trigger {
+                        Trigger::AfterInject { inject: parent, .. } => {
+                            format!("it follows `{parent}`, which can never fire (a trigger cycle, or a dead trigger upstream)")
+                        }
+                        Trigger::AfterAction { action, .. } => {
+                            format!("it follows action `{action}`, which no inject that can fire ever offers")
+                        }
+                        _ => "nothing leads to it".to_owned(),
+                    };
+                    self.c.error(
+                        Code::DeadTrigger,
+                        &path,
+                        format!("inject `{}` can never fire: {why}", inject.id),
+                        "trigger it at a time, after an inject that fires, or on the facilitator's cue",
+                    );
+                }
+                Some(&t) if t > duration => {
+                    self.c.error(
+                        Code::DeadTrigger,
+                        &path,
+                        format!(
+                            "inject `{}` can fire at {} at the earliest, after the drill's nominal end ({})",
+                            inject.id,
+                            t,
+                            format_duration(duration)
+                        ),
+                        "move it earlier or lengthen `duration`",
+                    );
+                }
+                Some(_) => {}
+            }
+        }
+
+        for (i, action) in actions.iter().enumerate() {
+            let Some(action) = action else { continue };
+            let Some(deadline) = action.deadline else { continue };
+            let path = format!("actions[{i}].deadline");
+            if deadline > duration {
+                self.c.error(
+                    Code::DeadlinePastDuration,
+                    &path,
+                    format!(
+                        "deadline {} of `{}` is after the drill's nominal end ({})",
+                        format_duration(deadline),
+                        action.id,
+                        format_duration(duration)
+                    ),
+                    "deadlines are scenario times from T+0: pull it in or lengthen `duration`",
+                );
+            } else if let Some(&offered) = earliest.offers.get(action.id.as_str())
+                && deadline < offered
+            {
+                self.c.error(
+                    Code::DeadlineBeforeOffer,
+                    &path,
+                    format!(
+                        "deadline {} of `{}` passes before any inject can offer it (at {} at the earliest)",
+                        format_duration(deadline),
+                        action.id,
+                        offered
+                    ),
+                    "deadlines are scenario times from T+0, not delays: make it later than the inject that offers it",
+                );
+            }
+        }
+    }
+
+    fn prerequisite_cycles(&mut self, actions: &[Option<ExpectedAction>]) {
+        let edges: BTreeMap<&str, Vec<&str>> = actions
+            .iter()
+            .flatten()
+            .map(|a| (a.id.as_str(), a.after.iter().map(ActionId::as_str).collect()))
+            .collect();
+        // Depth-first search with colours; each cycle is reported once, at its first action in file order.
+        let mut state: BTreeMap<&str, u8> = BTreeMap::new();
+        let mut reported: BTreeSet<Vec<&str>> = BTreeSet::new();
+        for start in actions.iter().flatten().map(|a| a.id.as_str()) {
+            let mut stack: Vec<(&str, usize)> = vec![(start, 0)];
+            let mut path: Vec<&str> = vec![start];
+            if state.get(start).is_some() {
+                continue;
+            }
+            state.insert(start, 1);
+            while let Some((node, next)) = stack.last().copied() {
+                let children = edges.get(node).map(Vec::as_slice).unwrap_or_default();
+                if let Some(&child) = children.get(next) {
+                    if let Some(top) = stack.last_mut() {
+                        top.1 += 1;
+                    }
+                    match state.get(child) {
+                        None => {
+                            state.insert(child, 1);
+                            stack.push((child, 0));
+                            path.push(child);
+                        }
+                        Some(1) => {
+                            let from = path.iter().position(|&n| n == child).unwrap_or(0);
+                            let mut cycle: Vec<&str> = path[from..].to_vec();
+                            let mut key = cycle.clone();
+                            key.sort_unstable();
+                            if reported.insert(key) {
+                                cycle.push(child);
+                                let first_idx = actions
+                                    .iter()
+                                    .position(|a| a.as_ref().is_some_and(|a| a.id.as_str() == child))
+                                    .unwrap_or(0);
+                                self.c.error(
+                                    Code::PrerequisiteCycle,
+                                    &format!("actions[{first_idx}].after"),
+                                    format!("prerequisites go round in a circle: {}", cycle.join(" → ")),
+                                    "remove one of these `after` entries so the chain has a start",
+                                );
+                            }
+                        }
+                        Some(_) => {}
+                    }
+                } else {
+                    state.insert(node, 2);
+                    stack.pop();
+                    path.pop();
+                }
+            }
+        }
+    }
+
+    fn sod(&mut self, actions: &[Option<ExpectedAction>]) {
+        let raw_index = |id: &ActionId| self.raw.actions.iter().position(|a| a.id == id.0).unwrap_or(0);
+        for rule in &self.model.sod_rules {
+            match &rule.constraint {
+                SodConstraint::SeparateActors { .. } => {
+                    let side = |s: SodSide| -> Vec<&ExpectedAction> {
+                        actions
+                            .iter()
+                            .flatten()
+                            .filter(|a| a.sod.as_ref().is_some_and(|p| p.rule == rule.id && p.side == s))
+                            .collect()
+                    };
+                    let (firsts, seconds) = (side(SodSide::First), side(SodSide::Second));
+                    if firsts.is_empty() != seconds.is_empty() {
+                        let lone = firsts.first().or(seconds.first()).map(|a| raw_index(&a.id)).unwrap_or(0);
+                        self.c.warning(
+                            Code::SodUnpaired,
+                            &format!("actions[{lone}].sod"),
+                            format!("only one duty of rule `{}` appears in this scenario", rule.id),
+                            "name the other duty on the action it separates from, or drop `sod` here",
+                        );
+                    }
+                    for a in &firsts {
+                        for b in &seconds {
+                            if let Some(shared) = a.owners.iter().find(|o| b.owners.contains(o)) {
+                                let (culprit, other) = if b.owner_overridden || !a.owner_overridden { (b, a) } else { (a, b) };
+                                let idx = raw_index(&culprit.id);
+                                let path = if culprit.owner_overridden {
+                                    format!("actions[{idx}].owner")
+                                } else {
+                                    format!("actions[{idx}].sod")
+                                };
+                                let other_span = self.c.at(&format!("actions[{}].id", raw_index(&other.id)));
+                                let span = self.c.at(&path);
+                                self.c.push(
+                                    Diagnostic::error(
+                                        Code::SodConflict,
+                                        span,
+                                        format!(
+                                            "`{shared}` owns both `{}` and `{}`, which rule `{}` keeps apart",
+                                            a.id, b.id, rule.id
+                                        ),
+                                    )
+                                    .with_label(other_span, "the other duty")
+                                    .with_hint(format!("{}: give one of the two to another role", rule.title)),
+                                );
+                            }
+                        }
+                    }
+                }
+                SodConstraint::Oversight { overseer, capabilities } => {
+                    for action in actions.iter().flatten() {
+                        if action.owner_overridden
+                            && capabilities.contains(&action.capability)
+                            && action.owners.contains(overseer)
+                        {
+                            let idx = raw_index(&action.id);
+                            self.c.error(
+                                Code::SodConflict,
+                                &format!("actions[{idx}].owner"),
+                                format!(
+                                    "`{overseer}` oversees `{}` and must not operate it, but owns `{}` here",
+                                    action.capability, action.id
+                                ),
+                                format!("{}: give the action to the team that runs it", rule.title),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Warnings for what is declared but never reaches a participant.
+    fn usage(&mut self, injects: &[Option<Inject>], actions: &[Option<ExpectedAction>]) {
+        let raw = self.raw;
+        for (i, action) in raw.actions.iter().enumerate() {
+            if !raw.injects.iter().any(|x| x.actions.contains(&action.id)) {
+                self.c.warning(
+                    Code::UnusedAction,
+                    &format!("actions[{i}].id"),
+                    format!("no inject offers action `{}`, so no participant will see it", action.id),
+                    "list it under `actions: [...]` of the inject after which it makes sense",
+                );
+            }
+        }
+        for (i, var) in raw.variables.iter().enumerate() {
+            let used = raw.injects.iter().any(|x| {
+                [&x.title, &x.from, &x.body]
+                    .into_iter()
+                    .chain(x.attachments.iter().map(|a| &a.content))
+                    .any(|t| variable_names(t).any(|n| n == var.name))
+            });
+            if !used {
+                self.c.warning(
+                    Code::UnusedVariable,
+                    &format!("variables[{i}].name"),
+                    format!("variable `{}` is never used", var.name),
+                    format!("use it as {{{{{}}}}} in an inject, or remove it", var.name),
+                );
+            }
+        }
+        for (i, role) in raw.roles.iter().enumerate() {
+            let receives = injects.iter().flatten().any(|x| x.to.iter().any(|r| r.as_str() == role));
+            let owns = actions.iter().flatten().any(|a| a.owners.iter().any(|r| r.as_str() == role));
+            if !receives && !owns && self.model.role(role).is_some() {
+                self.c.warning(
+                    Code::IdleRole,
+                    &format!("roles[{i}]"),
+                    format!("role `{role}` receives no inject and owns no action"),
+                    "give it something to do, or take it out of play",
+                );
+            }
+        }
+    }
+}
+
+fn join(set: &BTreeSet<&str>) -> String {
+    set.iter().copied().collect::<Vec<_>>().join(", ")
+}
+
+/// The `{{name}}` references in a text.
+pub fn variable_names(text: &str) -> impl Iterator<Item = &str> {
+    text.split("{{").skip(1).filter_map(|part| part.split_once("}}").map(|(name, _)| name.trim()))
+}
+
+/// Earliest scenario times: when each inject can first fire, when each action can first be offered.
+struct Earliest<'s> {
+    injects: BTreeMap<&'s str, ScenarioMs>,
+    offers: BTreeMap<&'s str, ScenarioMs>,
+}
+
+/// Fixpoint over the triggers. A cued inject may fire at T+0 at the earliest; an inject missing from
+/// the result can never fire.
+fn earliest_times<'s>(injects: &'s [Option<Inject>], actions: &'s [Option<ExpectedAction>]) -> Earliest<'s> {
+    let mut e = Earliest { injects: BTreeMap::new(), offers: BTreeMap::new() };
+    let known_actions: BTreeSet<&str> = actions.iter().flatten().map(|a| a.id.as_str()).collect();
+    // Each round can only lower times or add injects; times are bounded below by 0, so this ends.
+    for _ in 0..=injects.len() {
+        let mut changed = false;
+        for inject in injects.iter().flatten() {
+            let t = match &inject.trigger {
+                Trigger::At(t) => Some(*t),
+                Trigger::Cue => Some(ScenarioMs::ZERO),
+                Trigger::NotDoneBy { at, .. } => Some(*at),
+                Trigger::AfterInject { inject: parent, delay } => {
+                    e.injects.get(parent.as_str()).map(|t| t.saturating_add(*delay))
+                }
+                Trigger::AfterAction { action, delay } => {
+                    e.offers.get(action.as_str()).map(|t| t.saturating_add(*delay))
+                }
+            };
+            let Some(t) = t else { continue };
+            let current = e.injects.get(inject.id.as_str()).copied();
+            if current.is_none_or(|c| t < c) {
+                e.injects.insert(inject.id.as_str(), t);
+                changed = true;
+            }
+            for action in &inject.actions {
+                if !known_actions.contains(action.as_str()) {
+                    continue;
+                }
+                let current = e.offers.get(action.as_str()).copied();
+                if current.is_none_or(|c| t < c) {
+                    e.offers.insert(action.as_str(), t);
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    e
+}
