@@ -23,4 +23,6 @@ pub use scenario::{
     Objective, Scenario, SodPart, Trigger, Variable, VariableValue,
 };
 pub use time::{ScenarioMs, format_duration, parse_duration};
-pub use validate::{Header, Loaded, ScenarioLoad, load_model, load_scenario, model_unavailable};
+pub use validate::{
+    Counts, FileKind, Header, Loaded, ScenarioLoad, file_kind, load_model, load_scenario, model_unavailable,
+};

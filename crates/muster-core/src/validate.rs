@@ -45,8 +45,25 @@ pub struct ScenarioLoad {
     pub scenario: Option<Scenario>,
     /// Id and title as written, when the file parsed.
     pub header: Option<Header>,
+    /// Sizes as written, when the file parsed.
+    pub counts: Option<Counts>,
     /// Errors and warnings in source order.
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Sizes of a scenario file, as written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct Counts {
+    /// Injects.
+    pub injects: usize,
+    /// Injects with a trigger other than `At`.
+    pub conditional_injects: usize,
+    /// Expected actions.
+    pub expected_actions: usize,
+    /// Roles in play.
+    pub roles: usize,
+    /// Objectives.
+    pub objectives: usize,
 }
 
 /// What a broken scenario still tells about itself.
@@ -388,13 +405,47 @@ pub fn load_model(src: &str) -> Loaded<ResponsibilityModel> {
 pub fn load_scenario(src: &str, model: &ResponsibilityModel) -> ScenarioLoad {
     let raw: RawScenario = match parse(src) {
         Ok(raw) => raw,
-        Err(d) => return ScenarioLoad { scenario: None, header: None, diagnostics: vec![d] },
+        Err(d) => return ScenarioLoad { scenario: None, header: None, counts: None, diagnostics: vec![d] },
     };
     let header = Header { id: raw.id.clone(), title: raw.title.clone(), summary: raw.summary.clone() };
+    let counts = Counts {
+        injects: raw.injects.len(),
+        conditional_injects: raw.injects.iter().filter(|x| !matches!(x.trigger, RawTrigger::At(_))).count(),
+        expected_actions: raw.actions.len(),
+        roles: raw.roles.len(),
+        objectives: raw.objectives.len(),
+    };
     let mut c = Checker::new(src);
     let scenario = ScenarioCheck::new(&mut c, &raw, model).run();
     let scenario = scenario.filter(|_| !c.has_errors());
-    ScenarioLoad { scenario, header: Some(header), diagnostics: c.sorted() }
+    ScenarioLoad { scenario, header: Some(header), counts: Some(counts), diagnostics: c.sorted() }
+}
+
+/// What a RON file holds, judged from its first identifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// A `ResponsibilityModel(...)`.
+    Model,
+    /// Anything else is treated as a scenario.
+    Scenario,
+}
+
+/// Tells a model file from a scenario file by the first identifier after comments and attributes.
+pub fn file_kind(src: &str) -> FileKind {
+    let mut rest = src;
+    loop {
+        rest = rest.trim_start();
+        if let Some(r) = rest.strip_prefix("//") {
+            rest = r.split_once('\n').map_or("", |(_, tail)| tail);
+        } else if let Some(r) = rest.strip_prefix("/*") {
+            rest = r.split_once("*/").map_or("", |(_, tail)| tail);
+        } else if rest.starts_with("#!") {
+            rest = rest.split_once(']').map_or("", |(_, tail)| tail);
+        } else {
+            break;
+        }
+    }
+    if rest.starts_with("ResponsibilityModel") { FileKind::Model } else { FileKind::Scenario }
 }
 
 /// A diagnostic for a scenario whose model could not be loaded.
