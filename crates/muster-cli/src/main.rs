@@ -11,6 +11,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 mod render;
+mod serve;
 
 /// Named exit codes.
 mod exit {
@@ -31,6 +32,21 @@ struct Cli {
 enum Command {
     /// Check scenario and model files; report every problem with its position
     Validate(ValidateArgs),
+    /// Run the local server headless: the web UI and its API, on loopback by default
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct ServeArgs {
+    /// Port to listen on; 0 picks a free one
+    #[arg(long, default_value_t = 4780)]
+    port: u16,
+    /// Scenario folder [default: ./scenarios if it holds model.ron, else the user's library folder]
+    #[arg(long, value_name = "DIR", env = "MUSTER_SCENARIOS")]
+    scenarios: Option<PathBuf>,
+    /// Serve the UI from this folder instead of the copy built into the binary
+    #[arg(long, value_name = "DIR")]
+    ui_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -65,6 +81,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Validate(args) => validate(&args),
+        Command::Serve(args) => serve::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

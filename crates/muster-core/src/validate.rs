@@ -921,7 +921,9 @@ impl<'c, 'a> ScenarioCheck<'c, 'a> {
     fn timing(&mut self, injects: &[Option<Inject>], actions: &[Option<ExpectedAction>]) {
         self.prerequisite_cycles(actions);
         let Some(duration) = self.duration else { return };
-        let earliest = earliest_times(injects, actions);
+        let inject_refs: Vec<&Inject> = injects.iter().flatten().collect();
+        let known_actions: BTreeSet<&str> = actions.iter().flatten().map(|a| a.id.as_str()).collect();
+        let earliest = earliest_times(&inject_refs, &known_actions);
 
         for (i, inject) in injects.iter().enumerate() {
             let Some(inject) = inject else { continue };
@@ -1179,6 +1181,16 @@ pub fn variable_names(text: &str) -> impl Iterator<Item = &str> {
     text.split("{{").skip(1).filter_map(|part| part.split_once("}}").map(|(name, _)| name.trim()))
 }
 
+/// The earliest scenario time at which each inject of a valid scenario can fire, in inject order.
+///
+/// A cued inject counts from T+0; conditional injects count from the earliest their condition can hold.
+pub fn earliest_fire_times(scenario: &Scenario) -> Vec<ScenarioMs> {
+    let injects: Vec<&Inject> = scenario.injects.iter().collect();
+    let known: BTreeSet<&str> = scenario.actions.iter().map(|a| a.id.as_str()).collect();
+    let e = earliest_times(&injects, &known);
+    scenario.injects.iter().map(|i| e.injects.get(i.id.as_str()).copied().unwrap_or(scenario.duration)).collect()
+}
+
 /// Earliest scenario times: when each inject can first fire, when each action can first be offered.
 struct Earliest<'s> {
     injects: BTreeMap<&'s str, ScenarioMs>,
@@ -1187,13 +1199,12 @@ struct Earliest<'s> {
 
 /// Fixpoint over the triggers. A cued inject may fire at T+0 at the earliest; an inject missing from
 /// the result can never fire.
-fn earliest_times<'s>(injects: &'s [Option<Inject>], actions: &'s [Option<ExpectedAction>]) -> Earliest<'s> {
+fn earliest_times<'s>(injects: &[&'s Inject], known_actions: &BTreeSet<&str>) -> Earliest<'s> {
     let mut e = Earliest { injects: BTreeMap::new(), offers: BTreeMap::new() };
-    let known_actions: BTreeSet<&str> = actions.iter().flatten().map(|a| a.id.as_str()).collect();
     // Each round can only lower times or add injects; times are bounded below by 0, so this ends.
     for _ in 0..=injects.len() {
         let mut changed = false;
-        for inject in injects.iter().flatten() {
+        for inject in injects.iter().copied() {
             let t = match &inject.trigger {
                 Trigger::At(t) => Some(*t),
                 Trigger::Cue => Some(ScenarioMs::ZERO),

@@ -1,0 +1,68 @@
+//! `muster serve`: the same server the desktop app embeds, run headless.
+
+use std::borrow::Cow;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use muster_server::{Assets, DirAssets, Server, ServerConfig};
+
+use crate::{ServeArgs, exit};
+
+/// The UI as built into the binary (`ui/dist` at compile time; read from disk in debug builds).
+#[derive(rust_embed::RustEmbed)]
+#[folder = "../../ui/dist"]
+#[allow_missing = true]
+struct EmbeddedUi;
+
+struct EmbeddedAssets;
+
+impl Assets for EmbeddedAssets {
+    fn get(&self, path: &str) -> Option<Cow<'static, [u8]>> {
+        EmbeddedUi::get(path).map(|f| f.data)
+    }
+}
+
+/// The scenario folder: the flag, else `./scenarios` when it holds a model, else the user's library.
+pub fn library_dir(flag: Option<&PathBuf>) -> anyhow::Result<PathBuf> {
+    if let Some(dir) = flag {
+        return Ok(dir.clone());
+    }
+    let local = PathBuf::from("scenarios");
+    if local.join(muster_library::MODEL_FILE).is_file() {
+        return Ok(local);
+    }
+    muster_library::user_library_dir().context("cannot prepare the scenario library")
+}
+
+pub fn run(args: &ServeArgs) -> anyhow::Result<u8> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("MUSTER_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let library_dir = library_dir(args.scenarios.as_ref())?;
+    let assets: Arc<dyn Assets> = match &args.ui_dir {
+        Some(dir) => Arc::new(DirAssets(dir.clone())),
+        None => Arc::new(EmbeddedAssets),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the runtime")?;
+    runtime.block_on(async {
+        let config = ServerConfig {
+            addr: SocketAddr::from((Ipv4Addr::LOCALHOST, args.port)),
+            library_dir: library_dir.clone(),
+            assets,
+        };
+        let server = Server::bind(config).await?;
+        // The first line is the readiness signal scripts wait for.
+        println!("MUSTER_HTTP={}", server.url());
+        eprintln!("Serving the scenario library in {} — press Ctrl+C to stop.", library_dir.display());
+        server.run(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .context("the server stopped with an error")?;
+        Ok::<_, anyhow::Error>(())
+    })?;
+    Ok(exit::OK)
+}

@@ -1,0 +1,55 @@
+//! The generated TypeScript in `ui/src/gen/` must match the Rust types. Regenerate with
+//! `cargo test -p muster-protocol` outside CI (it rewrites the files and fails once, so the change is seen).
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use ts_rs::{Config, TS};
+
+use crate::{ApiError, CheckResult, Health, ImportResult, LibraryView, ModelView, ScenarioDetail, UploadRequest};
+
+fn gen_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/gen")
+}
+
+fn read_dir(dir: &Path) -> BTreeMap<String, String> {
+    let Ok(entries) = fs::read_dir(dir) else { return BTreeMap::new() };
+    entries
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "ts"))
+        .map(|e| {
+            let text = fs::read_to_string(e.path()).expect("read generated file");
+            (e.file_name().to_string_lossy().into_owned(), text)
+        })
+        .collect()
+}
+
+#[test]
+fn generated_types_are_fresh() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let cfg = Config::new().with_out_dir(tmp.path()).with_large_int("number");
+    ApiError::export_all(&cfg).expect("export");
+    CheckResult::export_all(&cfg).expect("export");
+    Health::export_all(&cfg).expect("export");
+    ImportResult::export_all(&cfg).expect("export");
+    LibraryView::export_all(&cfg).expect("export");
+    ModelView::export_all(&cfg).expect("export");
+    ScenarioDetail::export_all(&cfg).expect("export");
+    UploadRequest::export_all(&cfg).expect("export");
+    let fresh = read_dir(tmp.path());
+    let committed = read_dir(&gen_dir());
+    if fresh == committed {
+        return;
+    }
+    if std::env::var_os("CI").is_none() {
+        let dir = gen_dir();
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).expect("create ui/src/gen");
+        for (name, text) in &fresh {
+            fs::write(dir.join(name), text).expect("write generated file");
+        }
+        panic!("ui/src/gen was stale and has been regenerated: review and commit it");
+    }
+    panic!("ui/src/gen is stale: run `cargo test -p muster-protocol` locally and commit the result");
+}

@@ -1,0 +1,118 @@
+// Typed access to the Muster HTTP API. Every failure becomes an `ApiFailure` carrying an `ApiError`.
+
+import type { ApiError } from "../gen/ApiError";
+import type { CheckResult } from "../gen/CheckResult";
+import type { Health } from "../gen/Health";
+import type { ImportResult } from "../gen/ImportResult";
+import type { LibraryView } from "../gen/LibraryView";
+import type { ModelView } from "../gen/ModelView";
+import type { ScenarioDetail } from "../gen/ScenarioDetail";
+import type { UploadRequest } from "../gen/UploadRequest";
+
+/** A failed call: `status` is the HTTP status, or 0 when the server could not be reached. */
+export class ApiFailure extends Error {
+  readonly status: number;
+  readonly body: ApiError;
+
+  constructor(status: number, body: ApiError) {
+    super(body.message);
+    this.name = "ApiFailure";
+    this.status = status;
+    this.body = body;
+  }
+
+  /** The server did not answer at all (stopped, restarted, network gone). */
+  get unreachable(): boolean {
+    return this.status === 0;
+  }
+}
+
+/** Where the API lives: same origin by default. */
+let base = "";
+
+/** Point the client at another origin (e.g. `http://127.0.0.1:4817`), without a trailing slash. */
+export function setApiBase(url: string): void {
+  base = url.replace(/\/+$/, "");
+}
+
+type Fetch = typeof fetch;
+
+function isApiError(v: unknown): v is ApiError {
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    typeof (v as { error?: unknown }).error === "string" &&
+    typeof (v as { message?: unknown }).message === "string"
+  );
+}
+
+const FALLBACK: Record<number, [string, string]> = {
+  400: ["bad-request", "The server could not read the request."],
+  404: ["not-found", "Nothing here: it may have been renamed or removed."],
+  413: ["too-large", "The file is too large to import."],
+  500: ["internal", "The server failed while answering. Its log says more."],
+};
+
+/** Turn a non-2xx response into an ApiError, whatever its body looks like. */
+export async function errorFromResponse(res: Response): Promise<ApiError> {
+  let parsed: unknown = null;
+  try {
+    parsed = await res.json();
+  } catch {
+    // Not JSON (e.g. a proxy's or a body-limit page): fall back below.
+  }
+  if (isApiError(parsed)) {
+    return { error: parsed.error, message: parsed.message, check: parsed.check ?? null };
+  }
+  const [error, message] = FALLBACK[res.status] ?? [
+    `http-${res.status}`,
+    `The server answered ${res.status}${res.statusText ? ` ${res.statusText}` : ""}.`,
+  ];
+  return { error, message, check: null };
+}
+
+/** Call the API and return the parsed body of a 2xx answer. */
+export async function request<T>(path: string, init: RequestInit = {}, f: Fetch = fetch): Promise<T> {
+  let res: Response;
+  try {
+    res = await f(`${base}${path}`, {
+      ...init,
+      headers: { Accept: "application/json", ...(init.headers ?? {}) },
+    });
+  } catch {
+    throw new ApiFailure(0, {
+      error: "unreachable",
+      message: "The Muster server is not answering. Is `muster serve` (or the desktop app) still running?",
+      check: null,
+    });
+  }
+  if (!res.ok) throw new ApiFailure(res.status, await errorFromResponse(res));
+  try {
+    return (await res.json()) as T;
+  } catch {
+    throw new ApiFailure(res.status, {
+      error: "bad-response",
+      message: "The server's answer was not valid JSON.",
+      check: null,
+    });
+  }
+}
+
+function post<T>(path: string, body: UploadRequest, f?: Fetch): Promise<T> {
+  return request<T>(
+    path,
+    { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) },
+    f,
+  );
+}
+
+export const api = {
+  health: (f?: Fetch) => request<Health>("/api/health", {}, f),
+  library: (f?: Fetch) => request<LibraryView>("/api/library", {}, f),
+  scenario: (key: string, f?: Fetch) =>
+    request<ScenarioDetail>(`/api/scenarios/${encodeURIComponent(key)}`, {}, f),
+  model: (f?: Fetch) => request<ModelView>("/api/model", {}, f),
+  check: (body: UploadRequest, f?: Fetch) => post<CheckResult>("/api/scenarios/check", body, f),
+  importScenario: (body: UploadRequest, f?: Fetch) =>
+    post<ImportResult>("/api/scenarios/import", body, f),
+};
