@@ -34,11 +34,7 @@ pub fn human_diagnostic(file: &CheckedFile, d: &Diagnostic, style: Style) -> Str
         Severity::Error => miette::Severity::Error,
         Severity::Warning => miette::Severity::Warning,
     };
-    let (line, col) = line_col(&file.text, d.span.start);
-    let mut labels = vec![LabeledSpan::new_primary_with_span(
-        Some(format!("{}:{line}:{col}", file.path.display())),
-        (d.span.start, d.span.end - d.span.start),
-    )];
+    let mut labels = vec![LabeledSpan::new_primary_with_span(None, (d.span.start, d.span.end - d.span.start))];
     labels.extend(d.labels.iter().map(|l| LabeledSpan::new_with_span(Some(l.message.clone()), (l.span.start, l.span.end - l.span.start))));
     let mut diag = MietteDiagnostic::new(d.message.clone()).with_code(d.code.as_str()).with_severity(severity).with_labels(labels);
     if let Some(hint) = &d.hint {
@@ -49,6 +45,7 @@ pub fn human_diagnostic(file: &CheckedFile, d: &Diagnostic, style: Style) -> Str
     let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_links(false);
     let mut out = String::new();
     if handler.render_report(&mut out, report.as_ref()).is_err() {
+        let (line, col) = line_col(&file.text, d.span.start);
         out = format!("{}:{line}:{col}: {}: {}\n", file.path.display(), d.code, d.message);
     }
     out.push('\n');
@@ -65,6 +62,7 @@ pub fn status_line(file: &CheckedFile) -> String {
     let status = if n_err > 0 { "error" } else { "ok" };
     let what = match file.kind {
         FileKind::Model => format!("responsibility model, {}", plural(file.counts.roles, "role", "roles")),
+        FileKind::Scenario if file.header.is_none() => "could not be read as a scenario".to_owned(),
         FileKind::Scenario => {
             let c = file.counts;
             format!(

@@ -102,6 +102,8 @@ codes! {
     ModelUnavailable = "model-unavailable",
     /// The overseer of a capability is neither Consulted nor Informed.
     OversightNotTold = "oversight-not-told",
+    /// A scenario's id differs from its file name.
+    FileNameMismatch = "file-name-mismatch",
 }
 
 impl fmt::Display for Code {

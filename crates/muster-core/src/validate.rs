@@ -95,18 +95,11 @@ fn ron_diagnostic(src: &str, err: &ron::error::SpannedError) -> Diagnostic {
     let end = offset_of(src, err.span.end.line, err.span.end.col).max(start);
     let span = ByteSpan::new(start, end);
     let (code, hint) = match &err.code {
-        E::NoSuchStructField { expected, found, .. } => (
+        E::NoSuchStructField { expected, found, .. } | E::NoSuchEnumVariant { expected, found, .. } => (
             Code::Type,
             Some(match closest(found, expected.iter().copied()) {
-                Some(best) => format!("did you mean `{best}`? Fields here: {}", expected.join(", ")),
-                None => format!("fields here: {}", expected.join(", ")),
-            }),
-        ),
-        E::NoSuchEnumVariant { expected, found, .. } => (
-            Code::Type,
-            Some(match closest(found, expected.iter().copied()) {
-                Some(best) => format!("did you mean `{best}`? One of: {}", expected.join(", ")),
-                None => format!("one of: {}", expected.join(", ")),
+                Some(best) => format!("did you mean `{best}`?"),
+                None => "the authoring guide (scenarios/README.md) lists every field and variant".to_owned(),
             }),
         ),
         E::MissingStructField { field, .. } => {
@@ -700,6 +693,7 @@ impl<'c, 'a> ScenarioCheck<'c, 'a> {
                 None => Vec::new(),
             },
         };
+        self.variable_refs(&format!("{base}.label"), &a.label);
         let deadline = a.deadline.as_ref().and_then(|d| self.duration_at(&format!("{base}.deadline"), d));
         let mut after = Vec::new();
         for (k, pre) in a.after.iter().enumerate() {
@@ -828,6 +822,7 @@ impl<'c, 'a> ScenarioCheck<'c, 'a> {
         self.variable_refs(&format!("{base}.from"), &x.from);
         self.variable_refs(&format!("{base}.body"), &x.body);
         for (k, att) in x.attachments.iter().enumerate() {
+            self.variable_refs(&format!("{base}.attachments[{k}].name"), &att.name);
             self.variable_refs(&format!("{base}.attachments[{k}].content"), &att.content);
         }
         let trigger = trigger?;
@@ -931,6 +926,7 @@ impl<'c, 'a> ScenarioCheck<'c, 'a> {
             match earliest.injects.get(inject.id.as_str()) {
                 None => {
                     let why = match &inject.trigger {
+                        Trigger::AfterInject { inject: parent, .. } if parent == &inject.id => "it follows itself".to_owned(),
                         Trigger::AfterInject { inject: parent, .. } => {
                             format!("it follows `{parent}`, which can never fire (a trigger cycle, or a dead trigger upstream)")
                         }
@@ -963,6 +959,7 @@ impl<'c, 'a> ScenarioCheck<'c, 'a> {
             }
         }
 
+        let ready = earliest_ready(actions, &earliest.offers);
         for (i, action) in actions.iter().enumerate() {
             let Some(action) = action else { continue };
             let Some(deadline) = action.deadline else { continue };
@@ -979,19 +976,19 @@ impl<'c, 'a> ScenarioCheck<'c, 'a> {
                     ),
                     "deadlines are scenario times from T+0: pull it in or lengthen `duration`",
                 );
-            } else if let Some(&offered) = earliest.offers.get(action.id.as_str())
+            } else if let Some(&(offered, via)) = ready.get(action.id.as_str())
                 && deadline < offered
             {
+                let why = match via {
+                    Some(pre) => format!("its prerequisite `{pre}` cannot be done before {offered}"),
+                    None => format!("no inject can offer it before {offered}"),
+                };
                 self.c.error(
                     Code::DeadlineBeforeOffer,
                     &path,
-                    format!(
-                        "deadline {} of `{}` passes before any inject can offer it (at {} at the earliest)",
-                        format_duration(deadline),
-                        action.id,
-                        offered
-                    ),
-                    "deadlines are scenario times from T+0, not delays: make it later than the inject that offers it",
+                    format!("deadline {} of `{}` passes before it can be done: {why}", format_duration(deadline), action.id),
+                    "deadlines are scenario times from T+0, not delays: make it later than the inject that offers it \
+                     and the deadlines of its prerequisites",
                 );
             }
         }
@@ -1068,8 +1065,16 @@ impl<'c, 'a> ScenarioCheck<'c, 'a> {
                             .collect()
                     };
                     let (firsts, seconds) = (side(SodSide::First), side(SodSide::Second));
-                    if firsts.is_empty() != seconds.is_empty() {
-                        let lone = firsts.first().or(seconds.first()).map(|a| raw_index(&a.id)).unwrap_or(0);
+                    // Judged on the text, so an action that failed other checks still counts as a side.
+                    let SodConstraint::SeparateActors { first, second } = &rule.constraint else { continue };
+                    let written = |label: &str| {
+                        self.raw.actions.iter().position(|a| {
+                            a.sod.as_ref().is_some_and(|p| p.rule == rule.id.0 && p.side == label)
+                        })
+                    };
+                    let (first_at, second_at) = (written(first), written(second));
+                    if first_at.is_some() != second_at.is_some() {
+                        let lone = first_at.or(second_at).unwrap_or(0);
                         self.c.warning(
                             Code::SodUnpaired,
                             &format!("actions[{lone}].sod"),
@@ -1142,12 +1147,16 @@ impl<'c, 'a> ScenarioCheck<'c, 'a> {
             }
         }
         for (i, var) in raw.variables.iter().enumerate() {
-            let used = raw.injects.iter().any(|x| {
-                [&x.title, &x.from, &x.body]
-                    .into_iter()
-                    .chain(x.attachments.iter().map(|a| &a.content))
-                    .any(|t| variable_names(t).any(|n| n == var.name))
-            });
+            let used = raw
+                .injects
+                .iter()
+                .flat_map(|x| {
+                    [&x.title, &x.from, &x.body]
+                        .into_iter()
+                        .chain(x.attachments.iter().flat_map(|a| [&a.name, &a.content]))
+                })
+                .chain(raw.actions.iter().map(|a| &a.label))
+                .any(|t| variable_names(t).any(|n| n == var.name));
             if !used {
                 self.c.warning(
                     Code::UnusedVariable,
@@ -1176,9 +1185,48 @@ fn join(set: &BTreeSet<&str>) -> String {
     set.iter().copied().collect::<Vec<_>>().join(", ")
 }
 
-/// The `{{name}}` references in a text.
+/// The `{{name}}` references in a text: a name is letters, digits and `_`, with no spaces, so other
+/// brace syntax such as GitHub Actions' `${{ secrets.TOKEN }}` stays plain text.
 pub fn variable_names(text: &str) -> impl Iterator<Item = &str> {
-    text.split("{{").skip(1).filter_map(|part| part.split_once("}}").map(|(name, _)| name.trim()))
+    text.split("{{").skip(1).filter_map(|part| {
+        let (name, _) = part.split_once("}}")?;
+        let mut chars = name.chars();
+        let ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+        ok.then_some(name)
+    })
+}
+
+/// The earliest time each action can be done: when it is first offered, or when its latest prerequisite
+/// can be done if that is later (then naming that prerequisite). Cycles are reported elsewhere; the walk
+/// is bounded so they cannot loop.
+fn earliest_ready<'s>(
+    actions: &'s [Option<ExpectedAction>],
+    offers: &BTreeMap<&'s str, ScenarioMs>,
+) -> BTreeMap<&'s str, (ScenarioMs, Option<&'s str>)> {
+    let mut ready: BTreeMap<&str, (ScenarioMs, Option<&str>)> =
+        offers.iter().map(|(&id, &t)| (id, (t, None))).collect();
+    for _ in 0..=actions.len() {
+        let mut changed = false;
+        for a in actions.iter().flatten() {
+            let Some(&(mut t, mut via)) = ready.get(a.id.as_str()) else { continue };
+            for pre in &a.after {
+                if let Some(&(pt, _)) = ready.get(pre.as_str())
+                    && pt > t
+                {
+                    (t, via) = (pt, Some(pre.as_str()));
+                }
+            }
+            if ready.get(a.id.as_str()).is_some_and(|&(old, _)| t > old) {
+                ready.insert(a.id.as_str(), (t, via));
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    ready
 }
 
 /// The earliest scenario time at which each inject of a valid scenario can fire, in inject order.

@@ -123,6 +123,26 @@ pub fn check_scenario_text(path: PathBuf, text: String, model: Result<&Responsib
     CheckedFile { path, text, kind: FileKind::Scenario, diagnostics, scenario, model: None, header, counts }
 }
 
+/// Adds a warning when a scenario's id differs from its file name, which makes it hard to find.
+fn check_file_name(mut file: CheckedFile) -> CheckedFile {
+    let stem = file.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    if let Some(header) = &file.header
+        && header.id != stem
+    {
+        let span = muster_core::span::SpanIndex::build(&file.text).get("id");
+        file.diagnostics.push(
+            Diagnostic::warning(
+                muster_core::Code::FileNameMismatch,
+                span,
+                format!("scenario id `{}` differs from the file name `{stem}.ron`", header.id),
+            )
+            .with_hint(format!("rename the file to `{}.ron`, or change the id", header.id)),
+        );
+        file.diagnostics.sort_by_key(|d| (d.span.start, d.severity, d.code));
+    }
+    file
+}
+
 fn read(path: &Path) -> Result<String, LibraryError> {
     fs::read_to_string(path).map_err(|source| LibraryError::Read { path: path.to_owned(), source })
 }
@@ -184,7 +204,7 @@ pub fn check_paths(paths: &[PathBuf], model: Option<&Path>) -> Result<Vec<Checke
             models.insert(model_path.clone(), loaded);
         }
         let model = models.get(&model_path).and_then(Option::as_ref).ok_or(model_path.as_path());
-        out.push(check_scenario_text(path.clone(), text, model));
+        out.push(check_file_name(check_scenario_text(path.clone(), text, model)));
     }
     Ok(out)
 }
@@ -235,7 +255,7 @@ impl Library {
             }
             let text = read(&path)?;
             let model_ref = model.model.as_ref().ok_or(model_path.as_path());
-            scenarios.push(check_scenario_text(path, text, model_ref));
+            scenarios.push(check_file_name(check_scenario_text(path, text, model_ref)));
         }
         Ok(Library { dir: dir.to_owned(), model, scenarios })
     }
