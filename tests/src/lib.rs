@@ -1,0 +1,1 @@
+//! Workspace-wide tests live in `tests/tidy.rs`; this library is empty on purpose.
