@@ -37,12 +37,17 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 [ -n "$win" ] || { echo "no visible window named Muster" >&2; exit 1; }
-# Wait for the first paint: the screenshot must show more than one colour.
-for _ in $(seq 1 50); do
-  sleep 0.4
+# Wait until the page is painted and settled: two shots in a row identical (a loading spinner moves).
+colours=0; prev="$work/prev.png"
+for _ in $(seq 1 60); do
+  sleep 0.5
   /usr/bin/import -window "$win" "$shot"
   colours=$(/usr/bin/convert "$shot" -format '%k' info:)
-  [ "$colours" -gt 50 ] && break
+  if [ "$colours" -gt 50 ] && [ -f "$prev" ] && \
+     [ "$(/usr/bin/compare -metric AE "$shot" "$prev" null: 2>&1 || true)" = 0 ]; then
+    break
+  fi
+  cp "$shot" "$prev"
 done
 echo "screenshot $shot: $colours colours"
 [ "$colours" -gt 50 ] || { echo "the window looks blank" >&2; exit 1; }

@@ -36,7 +36,10 @@ fn core_dependencies_stay_on_the_allowlist() {
     let deps = manifest.get("dependencies").and_then(|d| d.as_table()).expect("dependencies");
     let allowed = ["ron", "serde", "strsim", "rand", "rand_chacha"];
     for name in deps.keys() {
-        assert!(allowed.contains(&name.as_str()), "muster-core may not depend on `{name}` (pure core; allowlist: {allowed:?})");
+        assert!(
+            allowed.contains(&name.as_str()),
+            "muster-core may not depend on `{name}` (pure core; allowlist: {allowed:?})"
+        );
     }
 }
 
@@ -46,13 +49,28 @@ fn core_does_no_io_no_clock_no_os_randomness() {
     files_under(&root().join("crates/muster-core/src"), &["rs"], &mut files);
     assert!(!files.is_empty());
     let banned = [
-        "std::fs", "std::net", "std::time::Instant", "SystemTime", "Instant::now", "thread_rng", "rand::rng()",
-        "OsRng", "tokio", "async fn", "std::env", "std::process", "println!", "eprintln!",
+        "std::fs",
+        "std::net",
+        "std::time::Instant",
+        "SystemTime",
+        "Instant::now",
+        "thread_rng",
+        "rand::rng()",
+        "OsRng",
+        "tokio",
+        "async fn",
+        "std::env",
+        "std::process",
+        "println!",
+        "eprintln!",
     ];
     for file in files {
         let text = fs::read_to_string(&file).expect("read");
+        // Comments may name what is banned (to say so); code may not use it.
+        let code: Vec<&str> = text.lines().filter(|l| !l.trim_start().starts_with("//")).collect();
         for b in banned {
-            assert!(!text.contains(b), "{} uses `{b}`: muster-core is pure", file.display());
+            let hit = code.iter().find(|l| l.contains(b));
+            assert!(hit.is_none(), "{} uses `{b}`: muster-core is pure: {hit:?}", file.display());
         }
     }
 }
@@ -62,7 +80,7 @@ fn every_crate_is_on_the_architecture_map() {
     let arch = fs::read_to_string(root().join("ARCHITECTURE.md")).expect("ARCHITECTURE.md");
     for entry in fs::read_dir(root().join("crates")).expect("crates").flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        assert!(arch.contains(&format!("`{name}`")), "crates/{name} is missing from ARCHITECTURE.md");
+        assert!(arch.contains(&format!("`crates/{name}`")), "crates/{name} is missing from ARCHITECTURE.md");
     }
     for folder in ["src-tauri", "ui", "scenarios", "tests"] {
         assert!(arch.contains(&format!("`{folder}/`")), "{folder}/ is missing from ARCHITECTURE.md");
@@ -80,10 +98,19 @@ fn ui_never_injects_markup_or_loads_from_outside() {
             continue;
         }
         let text = fs::read_to_string(&file).expect("read");
-        assert!(!text.contains("{@html"), "{}: `{{@html` bypasses escaping; render text as text", file.display());
+        assert!(
+            !text.contains("{@html"),
+            "{}: `{{@html` bypasses escaping; render text as text",
+            file.display()
+        );
         assert!(!text.contains("innerHTML"), "{}: innerHTML bypasses escaping", file.display());
         for external in ["https://", "http://", "//fonts.", "@import url("] {
-            let hits: Vec<&str> = text.lines().filter(|l| l.contains(external) && !l.trim_start().starts_with("//") && !l.trim_start().starts_with('*')).collect();
+            let hits: Vec<&str> = text
+                .lines()
+                .filter(|l| {
+                    l.contains(external) && !["//", "/*", "*"].iter().any(|c| l.trim_start().starts_with(c))
+                })
+                .collect();
             assert!(hits.is_empty(), "{}: no external requests allowed: {hits:?}", file.display());
         }
     }
@@ -92,8 +119,18 @@ fn ui_never_injects_markup_or_loads_from_outside() {
 #[test]
 fn design_card_layout_exists() {
     for path in [
-        "Cargo.toml", "Cargo.lock", "src-tauri", "ui", "scenarios", "tests", "README.md", "LICENSE", "tauri.conf.json",
-        "ARCHITECTURE.md", ".ci/run", "docs/benchmarks.md",
+        "Cargo.toml",
+        "Cargo.lock",
+        "src-tauri",
+        "ui",
+        "scenarios",
+        "tests",
+        "README.md",
+        "LICENSE",
+        "tauri.conf.json",
+        "ARCHITECTURE.md",
+        ".ci/run",
+        "docs/benchmarks.md",
     ] {
         assert!(root().join(path).exists(), "{path} is missing");
     }

@@ -34,6 +34,8 @@ export default defineConfig({
     url: `${baseURL}/api/health`,
     reuseExistingServer: false,
     timeout: 60_000,
+    // SIGTERM first, so that serve.sh stops the server and removes its temporary library.
+    gracefulShutdown: { signal: "SIGTERM", timeout: 2_000 },
     stdout: "pipe",
     stderr: "pipe",
     env: { MUSTER_E2E_PORT: String(port) },

@@ -8,7 +8,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
 use muster_server::{Assets, Server, ServerConfig};
-use tauri::{Manager, WebviewUrl, WebviewWindowBuilder};
+use tauri::{WebviewUrl, WebviewWindowBuilder};
 
 /// Serves the UI files Tauri embedded from `ui/dist`.
 struct TauriAssets<R: tauri::Runtime>(tauri::AssetResolver<R>);

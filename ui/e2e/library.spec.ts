@@ -24,7 +24,11 @@ test.beforeEach(async ({ page }) => {
     if (msg.type() === "error" || msg.type() === "warning") problems.push(`console ${msg.type()}: ${msg.text()}`);
   });
   page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
-  page.on("requestfailed", (req) => problems.push(`request failed: ${req.url()} ${req.failure()?.errorText ?? ""}`));
+  page.on("requestfailed", (req) => {
+    const why = req.failure()?.errorText ?? "";
+    // A reload or navigation cancels requests in flight: that is not a failure.
+    if (why !== "net::ERR_ABORTED") problems.push(`request failed: ${req.url()} ${why}`);
+  });
   await page.addInitScript(() => {
     document.addEventListener("securitypolicyviolation", (e) => {
       console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
@@ -44,7 +48,11 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 test("the library lists the four drills with their status", async ({ page }) => {
-  await page.goto("/");
+  const res = await page.goto("/");
+  // The UI runs under the server's strict CSP; any violation would fail the test (see afterEach).
+  const csp = res?.headers()["content-security-policy"] ?? "";
+  expect(csp).toContain("script-src 'self'");
+  expect(csp).toContain("style-src 'self'");
   await expect(page.getByRole("heading", { level: 1, name: "Scenario library" })).toBeVisible();
 
   const cards = page.getByRole("list", { name: "Scenarios" }).getByRole("article");
@@ -82,9 +90,16 @@ test("the library lists the four drills with their status", async ({ page }) => 
 
 test("a scenario page shows the MSEL with timed and conditional injects", async ({ page }) => {
   await page.goto("/");
+  // Keyboard first: the skip link, then the main navigation.
+  await page.keyboard.press("Tab");
+  await expect(page.getByRole("link", { name: "Skip to content" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page.locator("main")).toBeFocused();
+  await expect(page.getByRole("heading", { level: 1, name: "Scenario library" })).toBeVisible();
   await page.getByRole("link", { name: /leaked secret/i }).first().click();
   await expect(page).toHaveURL(/#\/scenario\/leaked-secret$/);
-  await expect(page.getByRole("heading", { level: 1, name: /leaked secret/i })).toBeVisible();
+  // Focus follows the navigation to the new page's heading.
+  await expect(page.getByRole("heading", { level: 1, name: /leaked secret/i })).toBeFocused();
 
   const msel = page.getByRole("table", { name: "Master scenario events list" });
   await expect(msel).toBeVisible();
@@ -108,7 +123,8 @@ test("a scenario page shows the MSEL with timed and conditional injects", async 
   const first = timed.first();
   const expander = first.getByRole("button").first();
   await expect(expander).toHaveAttribute("aria-expanded", "false");
-  await expander.click();
+  await expander.focus();
+  await page.keyboard.press("Enter");
   await expect(expander).toHaveAttribute("aria-expanded", "true");
   await expect(first.locator("tr.detail")).toBeVisible();
   await expect(first.locator("tr.detail figure").first()).toBeVisible();
@@ -196,4 +212,26 @@ test("importing a valid file adds its card", async ({ page }) => {
   await page.locator('input[type="file"]').setInputFiles(fixture("minimal.ron"));
   await expect(page.getByTestId("import-problem")).toBeVisible();
   await expect(cards).toHaveCount(5);
+});
+
+test("a lost server is said so, and the library comes back on its own", async ({ page }) => {
+  let down = true;
+  await page.route("**/api/library", (route) => (down ? route.abort("connectionrefused") : route.continue()));
+  await page.goto("/");
+  const alert = page.getByRole("alert");
+  await expect(alert.getByRole("heading", { name: "Can’t reach the Muster server" })).toBeVisible();
+  await expect(alert.getByText(/Trying again automatically/)).toBeVisible();
+  await shot(page, "unreachable.png");
+  down = false;
+  await expect(page.getByRole("heading", { level: 2, name: /leaked secret/i })).toBeVisible({ timeout: 10_000 });
+  await expect(alert).toHaveCount(0);
+  problems = problems.filter((p) => !p.includes("net::ERR_CONNECTION_REFUSED"));
+});
+
+test("an unknown scenario says so", async ({ page }) => {
+  allow(404);
+  await page.goto("/#/scenario/no-such-drill");
+  await expect(page.getByRole("heading", { level: 1, name: "No scenario called no-such-drill" })).toBeVisible();
+  await page.getByRole("link", { name: "Back to the library" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Scenario library" })).toBeFocused();
 });

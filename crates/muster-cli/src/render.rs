@@ -23,7 +23,8 @@ pub struct Style {
 impl Style {
     /// Colour only on a terminal and when NO_COLOR is unset.
     pub fn detect() -> Style {
-        let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        let color =
+            std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
         Style { color, width: 100 }
     }
 }
@@ -34,13 +35,20 @@ pub fn human_diagnostic(file: &CheckedFile, d: &Diagnostic, style: Style) -> Str
         Severity::Error => miette::Severity::Error,
         Severity::Warning => miette::Severity::Warning,
     };
-    let mut labels = vec![LabeledSpan::new_primary_with_span(None, (d.span.start, d.span.end - d.span.start))];
-    labels.extend(d.labels.iter().map(|l| LabeledSpan::new_with_span(Some(l.message.clone()), (l.span.start, l.span.end - l.span.start))));
-    let mut diag = MietteDiagnostic::new(d.message.clone()).with_code(d.code.as_str()).with_severity(severity).with_labels(labels);
+    let mut labels =
+        vec![LabeledSpan::new_primary_with_span(None, (d.span.start, d.span.end - d.span.start))];
+    labels.extend(d.labels.iter().map(|l| {
+        LabeledSpan::new_with_span(Some(l.message.clone()), (l.span.start, l.span.end - l.span.start))
+    }));
+    let mut diag = MietteDiagnostic::new(d.message.clone())
+        .with_code(d.code.as_str())
+        .with_severity(severity)
+        .with_labels(labels);
     if let Some(hint) = &d.hint {
         diag = diag.with_help(hint.clone());
     }
-    let report = Report::new(diag).with_source_code(NamedSource::new(file.path.display().to_string(), file.text.clone()));
+    let report = Report::new(diag)
+        .with_source_code(NamedSource::new(file.path.display().to_string(), file.text.clone()));
     let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_links(false);
     let mut out = String::new();

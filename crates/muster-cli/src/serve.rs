@@ -38,7 +38,9 @@ pub fn library_dir(flag: Option<&PathBuf>) -> anyhow::Result<PathBuf> {
 
 pub fn run(args: &ServeArgs) -> anyhow::Result<u8> {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("MUSTER_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("MUSTER_LOG").unwrap_or_else(|_| "warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let library_dir = library_dir(args.scenarios.as_ref())?;
@@ -46,7 +48,10 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<u8> {
         Some(dir) => Arc::new(DirAssets(dir.clone())),
         None => Arc::new(EmbeddedAssets),
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the runtime")?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the runtime")?;
     runtime.block_on(async {
         let config = ServerConfig {
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, args.port)),
@@ -57,11 +62,12 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<u8> {
         // The first line is the readiness signal scripts wait for.
         println!("MUSTER_HTTP={}", server.url());
         eprintln!("Serving the scenario library in {} — press Ctrl+C to stop.", library_dir.display());
-        server.run(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .context("the server stopped with an error")?;
+        server
+            .run(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .context("the server stopped with an error")?;
         Ok::<_, anyhow::Error>(())
     })?;
     Ok(exit::OK)

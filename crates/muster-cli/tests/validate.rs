@@ -54,7 +54,8 @@ fn shipped_scenarios_are_valid_without_warnings() {
 #[test]
 fn minimal_example_of_the_authoring_guide_validates() {
     let guide = std::fs::read_to_string(root().join("scenarios/README.md")).expect("guide");
-    let example = std::fs::read_to_string(root().join("tests/data/validate/ok/minimal.ron")).expect("minimal");
+    let example =
+        std::fs::read_to_string(root().join("tests/data/validate/ok/minimal.ron")).expect("minimal");
     assert!(guide.contains(example.trim()), "tests/data/validate/ok/minimal.ron must be the guide's example");
     let out = muster(&["validate", "--model", "scenarios/model.ron", "tests/data/validate/ok/minimal.ron"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
@@ -86,7 +87,15 @@ fn broken_corpus_reports_expected_diagnostics() {
         let diagnostics = report["diagnostics"].as_array().expect("diagnostics");
         let actual: BTreeSet<String> = diagnostics
             .iter()
-            .map(|d| format!("{} {} {}:{}", d["severity"].as_str().unwrap_or("?"), d["code"].as_str().unwrap_or("?"), d["line"], d["column"]))
+            .map(|d| {
+                format!(
+                    "{} {} {}:{}",
+                    d["severity"].as_str().unwrap_or("?"),
+                    d["code"].as_str().unwrap_or("?"),
+                    d["line"],
+                    d["column"]
+                )
+            })
             .collect();
         if actual != expected {
             failures.push(format!("{rel}\n  expected: {expected:?}\n  actual:   {actual:?}"));
@@ -104,11 +113,32 @@ fn broken_corpus_reports_expected_diagnostics() {
     assert!(failures.is_empty(), "diagnostics differ:\n{}", failures.join("\n"));
     // Every check the foundation issue names has at least one file.
     for code in [
-        "syntax", "type", "unknown-role", "unknown-capability", "unknown-action", "unknown-inject",
-        "unknown-variable", "duplicate-id", "prerequisite-cycle", "dead-trigger", "deadline-past-duration",
-        "objective-without-action", "accountable-count", "sod-conflict", "unused-action", "bad-duration",
-        "role-not-in-play", "no-owner", "deadline-before-offer", "sod-unpaired", "unknown-sod-rule", "bad-id",
-        "out-of-range", "unused-variable", "idle-role", "file-name-mismatch",
+        "syntax",
+        "type",
+        "unknown-role",
+        "unknown-capability",
+        "unknown-action",
+        "unknown-inject",
+        "unknown-variable",
+        "duplicate-id",
+        "prerequisite-cycle",
+        "dead-trigger",
+        "deadline-past-duration",
+        "objective-without-action",
+        "accountable-count",
+        "sod-conflict",
+        "unused-action",
+        "bad-duration",
+        "role-not-in-play",
+        "no-owner",
+        "deadline-before-offer",
+        "sod-unpaired",
+        "unknown-sod-rule",
+        "bad-id",
+        "out-of-range",
+        "unused-variable",
+        "idle-role",
+        "file-name-mismatch",
     ] {
         assert!(codes_seen.contains(code), "no corpus file exercises `{code}`");
     }
@@ -116,7 +146,12 @@ fn broken_corpus_reports_expected_diagnostics() {
 
 #[test]
 fn human_output_shows_position_excerpt_and_hint() {
-    let out = muster(&["validate", "--model", "scenarios/model.ron", "tests/data/validate/broken/unknown-variable.ron"]);
+    let out = muster(&[
+        "validate",
+        "--model",
+        "scenarios/model.ron",
+        "tests/data/validate/broken/unknown-variable.ron",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     insta::assert_snapshot!("unknown_variable_human", stderr);

@@ -24,5 +24,6 @@ pub use scenario::{
 };
 pub use time::{ScenarioMs, format_duration, parse_duration};
 pub use validate::{
-    Counts, FileKind, Header, Loaded, ScenarioLoad, earliest_fire_times, file_kind, load_model, load_scenario, model_unavailable,
+    Counts, FileKind, Header, Loaded, ScenarioLoad, earliest_fire_times, file_kind, load_model,
+    load_scenario, model_unavailable,
 };

@@ -137,7 +137,6 @@ pub struct RawScenario {
     pub actions: Vec<RawAction>,
 }
 
-
 /// An exercise objective.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename = "Objective")]
@@ -184,7 +183,6 @@ pub enum RawVariableValue {
     },
 }
 
-
 /// An inject: a message into the drill.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename = "Inject")]
@@ -211,7 +209,6 @@ pub struct RawInject {
     #[serde(default)]
     pub actions: Vec<String>,
 }
-
 
 /// When an inject fires.
 #[derive(Debug, Clone, Deserialize)]
@@ -257,7 +254,6 @@ pub struct RawAttachment {
     pub content: String,
 }
 
-
 /// An expected action: what a good response contains.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename = "Action")]
@@ -290,8 +286,6 @@ pub struct RawAction {
     #[serde(default)]
     pub sod: Option<RawSodPart>,
 }
-
-
 
 /// An action's part in a segregation-of-duties rule.
 #[derive(Debug, Clone, Deserialize)]

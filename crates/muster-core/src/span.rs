@@ -176,14 +176,13 @@ impl Scanner<'_> {
                 if c.is_ascii_alphabetic() || c == b'_' {
                     self.ident();
                     self.skip_trivia();
-                    if self.peek() == Some(b'(') {
-                        self.body(&path, depth)
-                    } else {
-                        true
-                    }
+                    if self.peek() == Some(b'(') { self.body(&path, depth) } else { true }
                 } else {
                     // A number: digits, signs, dots, exponents, suffixes, underscores.
-                    while self.peek().is_some_and(|c| Self::is_ident_byte(c) || matches!(c, b'.' | b'+' | b'-')) {
+                    while self
+                        .peek()
+                        .is_some_and(|c| Self::is_ident_byte(c) || matches!(c, b'.' | b'+' | b'-'))
+                    {
                         self.pos += 1;
                     }
                     true
@@ -421,8 +420,16 @@ Scenario(
 )"####;
         check(
             src,
-            &["id", "injects[0].to[1]", "injects[0].trigger.0", "injects[1].id", "injects[1].trigger.inject",
-              "injects[1].n", "injects[1].missing", "map"],
+            &[
+                "id",
+                "injects[0].to[1]",
+                "injects[0].trigger.0",
+                "injects[1].id",
+                "injects[1].trigger.inject",
+                "injects[1].n",
+                "injects[1].missing",
+                "map",
+            ],
             expect_test::expect![[r####"
                 id => "\"x\""
                 injects[0].to[1] => "\"ops\""

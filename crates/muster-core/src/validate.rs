@@ -18,8 +18,8 @@ use crate::raw::{
     RawAction, RawInject, RawModel, RawScenario, RawSodConstraint, RawTrigger, RawVariableValue,
 };
 use crate::scenario::{
-    Attachment, ExpectedAction, Inject, Objective, SodPart, Trigger, Variable, VariableValue, DEFAULT_WEIGHT,
-    Scenario,
+    Attachment, DEFAULT_WEIGHT, ExpectedAction, Inject, Objective, Scenario, SodPart, Trigger, Variable,
+    VariableValue,
 };
 use crate::span::{ByteSpan, SpanIndex, offset_of};
 use crate::time::{ScenarioMs, format_duration, parse_duration};
@@ -105,7 +105,9 @@ fn ron_diagnostic(src: &str, err: &ron::error::SpannedError) -> Diagnostic {
         E::MissingStructField { field, .. } => {
             (Code::Type, Some(format!("add `{field}: …`; the authoring guide lists every field")))
         }
-        E::DuplicateStructField { field, .. } => (Code::Type, Some(format!("remove one of the `{field}` fields"))),
+        E::DuplicateStructField { field, .. } => {
+            (Code::Type, Some(format!("remove one of the `{field}` fields")))
+        }
         E::ExpectedDifferentStructName { expected, .. } => {
             (Code::Type, Some(format!("write `{expected}(` here, or leave the name out")))
         }
@@ -144,7 +146,11 @@ fn closest<'a>(found: &str, candidates: impl IntoIterator<Item = &'a str>) -> Op
         .map(|(_, c)| c)
 }
 
-fn did_you_mean<'a>(found: &str, candidates: impl IntoIterator<Item = &'a str> + Clone, what: &str) -> String {
+fn did_you_mean<'a>(
+    found: &str,
+    candidates: impl IntoIterator<Item = &'a str> + Clone,
+    what: &str,
+) -> String {
     let all: Vec<&str> = candidates.clone().into_iter().collect();
     match closest(found, candidates) {
         Some(best) => format!("did you mean `{best}`?"),
@@ -249,12 +255,16 @@ pub fn load_model(src: &str) -> Loaded<ResponsibilityModel> {
     let mut c = Checker::new(src);
     c.count_limit("roles", raw.roles.len(), "roles");
     c.count_limit("capabilities", raw.capabilities.len(), "capabilities");
-    let role_ids = c.ids("role", raw.roles.iter().enumerate().map(|(i, r)| (format!("roles[{i}].id"), r.id.as_str())));
+    let role_ids =
+        c.ids("role", raw.roles.iter().enumerate().map(|(i, r)| (format!("roles[{i}].id"), r.id.as_str())));
     let cap_ids = c.ids(
         "capability",
         raw.capabilities.iter().enumerate().map(|(i, r)| (format!("capabilities[{i}].id"), r.id.as_str())),
     );
-    c.ids("rule", raw.sod_rules.iter().enumerate().map(|(i, r)| (format!("sod_rules[{i}].id"), r.id.as_str())));
+    c.ids(
+        "rule",
+        raw.sod_rules.iter().enumerate().map(|(i, r)| (format!("sod_rules[{i}].id"), r.id.as_str())),
+    );
 
     let mut capabilities = Vec::new();
     for (i, cap) in raw.capabilities.iter().enumerate() {
@@ -386,7 +396,12 @@ pub fn load_model(src: &str) -> Loaded<ResponsibilityModel> {
         roles: raw
             .roles
             .iter()
-            .map(|r| Role { id: RoleId(r.id.clone()), name: r.name.clone(), team: r.team.clone(), remit: r.remit.clone() })
+            .map(|r| Role {
+                id: RoleId(r.id.clone()),
+                name: r.name.clone(),
+                team: r.team.clone(),
+                remit: r.remit.clone(),
+            })
             .collect(),
         capabilities,
         sod_rules,
@@ -497,13 +512,22 @@ impl<'c, 'a> ScenarioCheck<'c, 'a> {
         }
         self.duration = self.duration_at("duration", &raw.duration);
         if self.duration == Some(ScenarioMs::ZERO) {
-            self.c.error(Code::OutOfRange, "duration", "the nominal duration is zero", "e.g. duration: \"90m\"");
+            self.c.error(
+                Code::OutOfRange,
+                "duration",
+                "the nominal duration is zero",
+                "e.g. duration: \"90m\"",
+            );
         }
         self.roles_in_play();
-        self.inject_ids =
-            self.c.ids("inject", raw.injects.iter().enumerate().map(|(i, x)| (format!("injects[{i}].id"), x.id.as_str())));
-        self.action_ids =
-            self.c.ids("action", raw.actions.iter().enumerate().map(|(i, x)| (format!("actions[{i}].id"), x.id.as_str())));
+        self.inject_ids = self.c.ids(
+            "inject",
+            raw.injects.iter().enumerate().map(|(i, x)| (format!("injects[{i}].id"), x.id.as_str())),
+        );
+        self.action_ids = self.c.ids(
+            "action",
+            raw.actions.iter().enumerate().map(|(i, x)| (format!("actions[{i}].id"), x.id.as_str())),
+        );
         self.c.ids(
             "objective",
             raw.objectives.iter().enumerate().map(|(i, x)| (format!("objectives[{i}].id"), x.id.as_str())),
@@ -513,7 +537,12 @@ impl<'c, 'a> ScenarioCheck<'c, 'a> {
             raw.variables.iter().enumerate().map(|(i, x)| (format!("variables[{i}].name"), x.name.as_str())),
         );
         if raw.injects.is_empty() {
-            self.c.error(Code::OutOfRange, "injects", "the scenario has no injects", "add at least one inject");
+            self.c.error(
+                Code::OutOfRange,
+                "injects",
+                "the scenario has no injects",
+                "add at least one inject",
+            );
         }
 
         let variables = self.variables();
@@ -623,7 +652,12 @@ impl<'c, 'a> ScenarioCheck<'c, 'a> {
             let value = match &var.value {
                 RawVariableValue::OneOf(options) => {
                     if options.is_empty() {
-                        self.c.error(Code::OutOfRange, &path, "`OneOf` needs at least one value", "list the values to pick from");
+                        self.c.error(
+                            Code::OutOfRange,
+                            &path,
+                            "`OneOf` needs at least one value",
+                            "list the values to pick from",
+                        );
                     }
                     VariableValue::OneOf(options.clone())
                 }
@@ -673,8 +707,12 @@ impl<'c, 'a> ScenarioCheck<'c, 'a> {
             }
             None => match self.model.capability(&a.capability) {
                 Some(cap) => {
-                    let owners: Vec<RoleId> =
-                        cap.responsible.iter().filter(|r| self.in_play.contains(r.as_str())).cloned().collect();
+                    let owners: Vec<RoleId> = cap
+                        .responsible
+                        .iter()
+                        .filter(|r| self.in_play.contains(r.as_str()))
+                        .cloned()
+                        .collect();
                     if owners.is_empty() {
                         let responsible: Vec<&str> = cap.responsible.iter().map(RoleId::as_str).collect();
                         self.c.error(
@@ -685,7 +723,10 @@ impl<'c, 'a> ScenarioCheck<'c, 'a> {
                                 cap.id,
                                 responsible.join(", ")
                             ),
-                            format!("add `owner: \"…\"` to this action, or put {} in play", responsible.join(" or ")),
+                            format!(
+                                "add `owner: \"…\"` to this action, or put {} in play",
+                                responsible.join(" or ")
+                            ),
                         );
                     }
                     owners
@@ -699,7 +740,12 @@ impl<'c, 'a> ScenarioCheck<'c, 'a> {
         for (k, pre) in a.after.iter().enumerate() {
             let path = format!("{base}.after[{k}]");
             if pre == &a.id {
-                self.c.error(Code::PrerequisiteCycle, &path, format!("action `{pre}` waits for itself"), "remove it from its own `after`");
+                self.c.error(
+                    Code::PrerequisiteCycle,
+                    &path,
+                    format!("action `{pre}` waits for itself"),
+                    "remove it from its own `after`",
+                );
             } else if self.action_ref(&path, pre) {
                 after.push(ActionId(pre.clone()));
             }
@@ -716,8 +762,14 @@ impl<'c, 'a> ScenarioCheck<'c, 'a> {
         let sod = a.sod.as_ref().and_then(|part| {
             let path = format!("{base}.sod");
             let Some(rule) = self.model.sod_rule(&part.rule) else {
-                let hint = did_you_mean(&part.rule, self.model.sod_rules.iter().map(|r| r.id.as_str()), "rule");
-                self.c.error(Code::UnknownSodRule, &format!("{path}.rule"), format!("unknown rule `{}`", part.rule), hint);
+                let hint =
+                    did_you_mean(&part.rule, self.model.sod_rules.iter().map(|r| r.id.as_str()), "rule");
+                self.c.error(
+                    Code::UnknownSodRule,
+                    &format!("{path}.rule"),
+                    format!("unknown rule `{}`", part.rule),
+                    hint,
+                );
                 return None;
             };
             match &rule.constraint {
@@ -772,7 +824,12 @@ impl<'c, 'a> ScenarioCheck<'c, 'a> {
         let base = format!("injects[{i}]");
         let mut ok = true;
         if x.to.is_empty() {
-            self.c.error(Code::OutOfRange, &format!("{base}.to"), format!("inject `{}` goes to nobody", x.id), "list the roles that receive it");
+            self.c.error(
+                Code::OutOfRange,
+                &format!("{base}.to"),
+                format!("inject `{}` goes to nobody", x.id),
+                "list the roles that receive it",
+            );
             ok = false;
         }
         let mut to = Vec::new();
@@ -791,14 +848,23 @@ impl<'c, 'a> ScenarioCheck<'c, 'a> {
                 let known = self.inject_ids.contains(inject.as_str());
                 if !known {
                     let hint = did_you_mean(inject, self.inject_ids.iter().copied(), "inject");
-                    self.c.error(Code::UnknownInject, &format!("{tpath}.inject"), format!("unknown inject `{inject}`"), hint);
+                    self.c.error(
+                        Code::UnknownInject,
+                        &format!("{tpath}.inject"),
+                        format!("unknown inject `{inject}`"),
+                        hint,
+                    );
                 }
-                delay.filter(|_| known).map(|delay| Trigger::AfterInject { inject: InjectId(inject.clone()), delay })
+                delay
+                    .filter(|_| known)
+                    .map(|delay| Trigger::AfterInject { inject: InjectId(inject.clone()), delay })
             }
             RawTrigger::AfterAction { action, delay } => {
                 let delay = self.delay(&format!("{tpath}.delay"), delay.as_deref());
                 let known = self.action_ref(&format!("{tpath}.action"), action);
-                delay.filter(|_| known).map(|delay| Trigger::AfterAction { action: ActionId(action.clone()), delay })
+                delay
+                    .filter(|_| known)
+                    .map(|delay| Trigger::AfterAction { action: ActionId(action.clone()), delay })
             }
             RawTrigger::NotDoneBy { action, at } => {
                 let at = self.duration_at(&format!("{tpath}.at"), at);
@@ -812,7 +878,12 @@ impl<'c, 'a> ScenarioCheck<'c, 'a> {
             let path = format!("{base}.actions[{k}]");
             if self.action_ref(&path, action) {
                 if actions.iter().any(|a: &ActionId| a.0 == *action) {
-                    self.c.warning(Code::Repeated, &path, format!("action `{action}` is offered twice"), "remove one");
+                    self.c.warning(
+                        Code::Repeated,
+                        &path,
+                        format!("action `{action}` is offered twice"),
+                        "remove one",
+                    );
                 } else {
                     actions.push(ActionId(action.clone()));
                 }
@@ -864,9 +935,14 @@ impl<'c, 'a> ScenarioCheck<'c, 'a> {
                 .unwrap_or(value_span);
             let hint = match closest(name, self.raw.variables.iter().map(|v| v.name.as_str())) {
                 Some(best) => format!("did you mean `{{{{{best}}}}}`?"),
-                None => format!("declare it under `variables: [...]`, e.g. Variable(name: \"{name}\", value: OneOf([\"…\"]))"),
+                None => format!(
+                    "declare it under `variables: [...]`, e.g. Variable(name: \"{name}\", value: OneOf([\"…\"]))"
+                ),
             };
-            self.c.push(Diagnostic::error(Code::UnknownVariable, span, format!("unknown variable `{name}`")).with_hint(hint));
+            self.c.push(
+                Diagnostic::error(Code::UnknownVariable, span, format!("unknown variable `{name}`"))
+                    .with_hint(hint),
+            );
         }
     }
 
@@ -907,7 +983,12 @@ impl<'c, 'a> ScenarioCheck<'c, 'a> {
                 );
             }
             let _ = actions;
-            out.push(Objective { id: ObjectiveId(obj.id.clone()), title: obj.title.clone(), capabilities: caps, actions: linked });
+            out.push(Objective {
+                id: ObjectiveId(obj.id.clone()),
+                title: obj.title.clone(),
+                capabilities: caps,
+                actions: linked,
+            });
         }
         out
     }
@@ -926,9 +1007,13 @@ impl<'c, 'a> ScenarioCheck<'c, 'a> {
             match earliest.injects.get(inject.id.as_str()) {
                 None => {
                     let why = match &inject.trigger {
-                        Trigger::AfterInject { inject: parent, .. } if parent == &inject.id => "it follows itself".to_owned(),
+                        Trigger::AfterInject { inject: parent, .. } if parent == &inject.id => {
+                            "it follows itself".to_owned()
+                        }
                         Trigger::AfterInject { inject: parent, .. } => {
-                            format!("it follows `{parent}`, which can never fire (a trigger cycle, or a dead trigger upstream)")
+                            format!(
+                                "it follows `{parent}`, which can never fire (a trigger cycle, or a dead trigger upstream)"
+                            )
                         }
                         Trigger::AfterAction { action, .. } => {
                             format!("it follows action `{action}`, which no inject that can fire ever offers")
@@ -1085,7 +1170,8 @@ impl<'c, 'a> ScenarioCheck<'c, 'a> {
                     for a in &firsts {
                         for b in &seconds {
                             if let Some(shared) = a.owners.iter().find(|o| b.owners.contains(o)) {
-                                let (culprit, other) = if b.owner_overridden || !a.owner_overridden { (b, a) } else { (a, b) };
+                                let (culprit, other) =
+                                    if b.owner_overridden || !a.owner_overridden { (b, a) } else { (a, b) };
                                 let idx = raw_index(&culprit.id);
                                 let path = if culprit.owner_overridden {
                                     format!("actions[{idx}].owner")
@@ -1104,7 +1190,10 @@ impl<'c, 'a> ScenarioCheck<'c, 'a> {
                                         ),
                                     )
                                     .with_label(other_span, "the other duty")
-                                    .with_hint(format!("{}: give one of the two to another role", rule.title)),
+                                    .with_hint(format!(
+                                        "{}: give one of the two to another role",
+                                        rule.title
+                                    )),
                                 );
                             }
                         }
@@ -1236,7 +1325,11 @@ pub fn earliest_fire_times(scenario: &Scenario) -> Vec<ScenarioMs> {
     let injects: Vec<&Inject> = scenario.injects.iter().collect();
     let known: BTreeSet<&str> = scenario.actions.iter().map(|a| a.id.as_str()).collect();
     let e = earliest_times(&injects, &known);
-    scenario.injects.iter().map(|i| e.injects.get(i.id.as_str()).copied().unwrap_or(scenario.duration)).collect()
+    scenario
+        .injects
+        .iter()
+        .map(|i| e.injects.get(i.id.as_str()).copied().unwrap_or(scenario.duration))
+        .collect()
 }
 
 /// Earliest scenario times: when each inject can first fire, when each action can first be offered.

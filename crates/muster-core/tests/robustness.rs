@@ -40,7 +40,8 @@ fn mutation() -> impl Strategy<Value = Mutation> {
     prop_oneof![
         any::<usize>().prop_map(Mutation::Truncate),
         (any::<usize>(), 1usize..64).prop_map(|(a, n)| Mutation::Delete(a, n)),
-        (any::<usize>(), "[\\(\\)\\[\\]\\{\\},:\"'#/\\*a-zA-Z0-9_ \n\\\\é]{1,8}").prop_map(|(a, s)| Mutation::Insert(a, s)),
+        (any::<usize>(), "[\\(\\)\\[\\]\\{\\},:\"'#/\\*a-zA-Z0-9_ \n\\\\é]{1,8}")
+            .prop_map(|(a, s)| Mutation::Insert(a, s)),
         (any::<usize>(), 1usize..200).prop_map(|(a, n)| Mutation::Duplicate(a, n)),
     ]
 }
@@ -143,6 +144,10 @@ fn shipped_files_are_valid() {
             assert!(s.actions.iter().any(|a| a.owners.contains(role)), "{} owns nothing in {}", role, s.id);
         }
         // At least one approval governed by a separation rule.
-        assert!(s.actions.iter().any(|a| a.kind == muster_core::ActionKind::Approval && a.sod.is_some()), "{}", s.id);
+        assert!(
+            s.actions.iter().any(|a| a.kind == muster_core::ActionKind::Approval && a.sod.is_some()),
+            "{}",
+            s.id
+        );
     }
 }

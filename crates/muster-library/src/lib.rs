@@ -10,8 +10,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use muster_core::{
-    Counts, Diagnostic, FileKind, Header, ResponsibilityModel, Scenario, file_kind, load_model, load_scenario,
-    model_unavailable,
+    Counts, Diagnostic, FileKind, Header, ResponsibilityModel, Scenario, file_kind, load_model,
+    load_scenario, model_unavailable,
 };
 
 pub mod builtin;
@@ -91,7 +91,9 @@ impl CheckedFile {
 
     /// The file name for display.
     pub fn name(&self) -> String {
-        self.path.file_name().map_or_else(|| self.path.display().to_string(), |n| n.to_string_lossy().into_owned())
+        self.path
+            .file_name()
+            .map_or_else(|| self.path.display().to_string(), |n| n.to_string_lossy().into_owned())
     }
 }
 
@@ -112,13 +114,19 @@ pub fn check_model_text(path: PathBuf, text: String) -> CheckedFile {
 }
 
 /// Checks a scenario's text against a model; `model` is `Err(model path)` when that model has errors.
-pub fn check_scenario_text(path: PathBuf, text: String, model: Result<&ResponsibilityModel, &Path>) -> CheckedFile {
+pub fn check_scenario_text(
+    path: PathBuf,
+    text: String,
+    model: Result<&ResponsibilityModel, &Path>,
+) -> CheckedFile {
     let (scenario, header, counts, diagnostics) = match model {
         Ok(model) => {
             let load = load_scenario(&text, model);
             (load.scenario, load.header, load.counts.unwrap_or_default(), load.diagnostics)
         }
-        Err(model_path) => (None, None, Counts::default(), vec![model_unavailable(&model_path.display().to_string())]),
+        Err(model_path) => {
+            (None, None, Counts::default(), vec![model_unavailable(&model_path.display().to_string())])
+        }
     };
     CheckedFile { path, text, kind: FileKind::Scenario, diagnostics, scenario, model: None, header, counts }
 }
@@ -288,7 +296,8 @@ impl Library {
         if self.find(&id).is_some() || target.exists() {
             return Err(ImportError::Exists(id));
         }
-        fs::write(&target, &checked.text).map_err(|source| LibraryError::Write { path: target.clone(), source })?;
+        fs::write(&target, &checked.text)
+            .map_err(|source| LibraryError::Write { path: target.clone(), source })?;
         let index = self.scenarios.len();
         self.scenarios.push(CheckedFile { path: target, ..checked });
         Ok(&self.scenarios[index])
@@ -306,10 +315,11 @@ pub fn scenario_key(file: &CheckedFile) -> String {
 /// The per-user scenario folder (`~/.local/share/muster/scenarios` on Linux), created and seeded with
 /// the built-in drills that are missing from it. Files already there are never overwritten.
 pub fn user_library_dir() -> Result<PathBuf, LibraryError> {
-    let dirs = directories::ProjectDirs::from("org", "Muster", "muster").ok_or_else(|| LibraryError::Read {
-        path: PathBuf::from("~"),
-        source: io::Error::new(io::ErrorKind::NotFound, "no home folder to keep the scenario library in"),
-    })?;
+    let dirs =
+        directories::ProjectDirs::from("org", "Muster", "muster").ok_or_else(|| LibraryError::Read {
+            path: PathBuf::from("~"),
+            source: io::Error::new(io::ErrorKind::NotFound, "no home folder to keep the scenario library in"),
+        })?;
     let dir = dirs.data_dir().join("scenarios");
     builtin::seed(&dir)?;
     Ok(dir)
@@ -342,7 +352,8 @@ mod tests {
         }
         assert_eq!(ron_files(tmp.path()).expect("list").len(), builtin::SCENARIOS.len() + 1);
         let minimal = include_str!("../../../tests/data/validate/ok/minimal.ron");
-        let id = lib.import("upload.ron", minimal.to_owned()).expect("import").header.clone().expect("header").id;
+        let id =
+            lib.import("upload.ron", minimal.to_owned()).expect("import").header.clone().expect("header").id;
         assert_eq!(id, "minimal");
         assert!(tmp.path().join("minimal.ron").exists());
         assert!(matches!(lib.import("again.ron", minimal.to_owned()), Err(ImportError::Exists(_))));

@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 
 use ts_rs::{Config, TS};
 
-use crate::{ApiError, CheckResult, Health, ImportResult, LibraryView, ModelView, ScenarioDetail, UploadRequest};
+use crate::{
+    ApiError, CheckResult, Health, ImportResult, LibraryView, ModelView, ScenarioDetail, UploadRequest,
+};
 
 fn gen_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/gen")

@@ -9,9 +9,9 @@ use muster_core::{
 };
 
 use crate::{
-    ActionView, AttachmentView, CapabilityRef, CountsView, DiagnosticView, ExcerptLine, FileStatus, MselRow,
-    ModelView, ObjectiveRef, ObjectiveView, RaciRow, RoleRef, RoleView, ScenarioCard, ScenarioDetail,
-    SeverityView, SodPartView, SodRuleView, TriggerView,
+    ActionView, AttachmentView, CapabilityRef, CountsView, DiagnosticView, ExcerptLine, FileStatus,
+    ModelView, MselRow, ObjectiveRef, ObjectiveView, RaciRow, RoleRef, RoleView, ScenarioCard,
+    ScenarioDetail, SeverityView, SodPartView, SodRuleView, TriggerView,
 };
 
 /// What the server knows about one scenario file.
@@ -92,11 +92,17 @@ pub fn diagnostics(text: &str, ds: &[Diagnostic]) -> Vec<DiagnosticView> {
 }
 
 fn role_ref(model: Option<&ResponsibilityModel>, id: &str) -> RoleRef {
-    RoleRef { id: id.to_owned(), name: model.and_then(|m| m.role(id)).map_or_else(|| id.to_owned(), |r| r.name.clone()) }
+    RoleRef {
+        id: id.to_owned(),
+        name: model.and_then(|m| m.role(id)).map_or_else(|| id.to_owned(), |r| r.name.clone()),
+    }
 }
 
 fn capability_ref(model: &ResponsibilityModel, id: &str) -> CapabilityRef {
-    CapabilityRef { id: id.to_owned(), name: model.capability(id).map_or_else(|| id.to_owned(), |c| c.name.clone()) }
+    CapabilityRef {
+        id: id.to_owned(),
+        name: model.capability(id).map_or_else(|| id.to_owned(), |c| c.name.clone()),
+    }
 }
 
 fn difficulty(d: Difficulty) -> &'static str {
@@ -171,9 +177,11 @@ fn trigger(s: &Scenario, t: &Trigger) -> TriggerView {
             title: s.inject(inject.as_str()).map_or_else(|| inject.0.clone(), |i| i.title.clone()),
             delay_ms: delay.0,
         },
-        Trigger::AfterAction { action, delay } => {
-            TriggerView::AfterAction { action: action.0.clone(), label: label(action.as_str()), delay_ms: delay.0 }
-        }
+        Trigger::AfterAction { action, delay } => TriggerView::AfterAction {
+            action: action.0.clone(),
+            label: label(action.as_str()),
+            delay_ms: delay.0,
+        },
         Trigger::NotDoneBy { action, at } => {
             TriggerView::NotDoneBy { action: action.0.clone(), label: label(action.as_str()), at_ms: at.0 }
         }
@@ -264,12 +272,18 @@ pub fn detail(f: FileFacts<'_>, model: Option<&ResponsibilityModel>) -> Scenario
                 }),
                 sod: a.sod.as_ref().and_then(|p| {
                     let rule = model.sod_rule(p.rule.as_str())?;
-                    let SodConstraint::SeparateActors { first, second } = &rule.constraint else { return None };
+                    let SodConstraint::SeparateActors { first, second } = &rule.constraint else {
+                        return None;
+                    };
                     let duty = match p.side {
                         SodSide::First => first,
                         SodSide::Second => second,
                     };
-                    Some(SodPartView { rule: rule.id.0.clone(), title: rule.title.clone(), duty: duty.clone() })
+                    Some(SodPartView {
+                        rule: rule.id.0.clone(),
+                        title: rule.title.clone(),
+                        duty: duty.clone(),
+                    })
                 }),
             }
         })
@@ -284,7 +298,12 @@ pub fn model(m: &ResponsibilityModel) -> ModelView {
         roles: m
             .roles
             .iter()
-            .map(|r| RoleView { id: r.id.0.clone(), name: r.name.clone(), team: r.team.clone(), remit: r.remit.clone() })
+            .map(|r| RoleView {
+                id: r.id.0.clone(),
+                name: r.name.clone(),
+                team: r.team.clone(),
+                remit: r.remit.clone(),
+            })
             .collect(),
         capabilities: m
             .capabilities
@@ -293,7 +312,11 @@ pub fn model(m: &ResponsibilityModel) -> ModelView {
                 id: c.id.0.clone(),
                 name: c.name.clone(),
                 description: c.description.clone(),
-                cells: m.roles.iter().map(|r| c.letters(&r.id).into_iter().map(|l| l.letter()).collect()).collect(),
+                cells: m
+                    .roles
+                    .iter()
+                    .map(|r| c.letters(&r.id).into_iter().map(|l| l.letter()).collect())
+                    .collect(),
             })
             .collect(),
         sod_rules: m

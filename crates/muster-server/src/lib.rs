@@ -137,7 +137,12 @@ impl Server {
 /// which defeats DNS rebinding against the loopback server.
 fn allowed_hosts(addr: SocketAddr) -> Vec<String> {
     let port = addr.port();
-    let mut hosts = vec![addr.to_string(), format!("localhost:{port}"), format!("127.0.0.1:{port}"), format!("[::1]:{port}")];
+    let mut hosts = vec![
+        addr.to_string(),
+        format!("localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+        format!("[::1]:{port}"),
+    ];
     hosts.sort();
     hosts.dedup();
     hosts
@@ -165,12 +170,24 @@ async fn guard(State(state): State<AppState>, req: axum::extract::Request, next:
     let headers = req.headers();
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
     if !state.allowed_hosts.iter().any(|h| h == host) {
-        return api_error(StatusCode::MISDIRECTED_REQUEST, "bad-host", format!("this server does not answer for host `{host}`"));
+        return api_error(
+            StatusCode::MISDIRECTED_REQUEST,
+            "bad-host",
+            format!("this server does not answer for host `{host}`"),
+        );
     }
     if let Some(origin) = headers.get(header::ORIGIN) {
-        let ok = origin.to_str().ok().and_then(|o| o.strip_prefix("http://")).is_some_and(|o| state.allowed_hosts.iter().any(|h| h == o));
+        let ok = origin
+            .to_str()
+            .ok()
+            .and_then(|o| o.strip_prefix("http://"))
+            .is_some_and(|o| state.allowed_hosts.iter().any(|h| h == o));
         if !ok && req.method() != Method::GET {
-            return api_error(StatusCode::FORBIDDEN, "bad-origin", "requests from other sites are refused".to_owned());
+            return api_error(
+                StatusCode::FORBIDDEN,
+                "bad-origin",
+                "requests from other sites are refused".to_owned(),
+            );
         }
     }
     let mut res = next.run(req).await;
@@ -204,7 +221,11 @@ async fn with_fresh_library<T: Send + 'static>(
     tokio::task::spawn_blocking(move || {
         let fresh = Library::open(&dir).map_err(|e| {
             tracing::warn!("cannot reload the scenario library: {e}");
-            api_error(StatusCode::INTERNAL_SERVER_ERROR, "library", format!("cannot read the scenario library: {e}"))
+            api_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "library",
+                format!("cannot read the scenario library: {e}"),
+            )
         })?;
         let out = f(&fresh);
         if let Ok(mut guard) = shared.write() {
@@ -266,7 +287,9 @@ async fn scenario(State(state): State<AppState>, Path(key): Path<String>) -> Res
     .await;
     match res {
         Ok(Some(detail)) => axum::Json(detail).into_response(),
-        Ok(None) => api_error(StatusCode::NOT_FOUND, "not-found", format!("no scenario `{key}` in the library")),
+        Ok(None) => {
+            api_error(StatusCode::NOT_FOUND, "not-found", format!("no scenario `{key}` in the library"))
+        }
         Err(e) => e,
     }
 }
@@ -300,13 +323,25 @@ fn upload(headers: &HeaderMap, body: &[u8]) -> Result<UploadRequest, Response> {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"));
     if !is_json {
-        return Err(api_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "bad-request", "send JSON: {\"name\", \"text\"}".to_owned()));
+        return Err(api_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "bad-request",
+            "send JSON: {\"name\", \"text\"}".to_owned(),
+        ));
     }
     let req: UploadRequest = serde_json::from_slice(body).map_err(|e| {
-        api_error(StatusCode::BAD_REQUEST, "bad-request", format!("the body is not {{\"name\", \"text\"}}: {e}"))
+        api_error(
+            StatusCode::BAD_REQUEST,
+            "bad-request",
+            format!("the body is not {{\"name\", \"text\"}}: {e}"),
+        )
     })?;
     if req.text.len() > muster_core::validate::MAX_FILE_BYTES {
-        return Err(api_error(StatusCode::PAYLOAD_TOO_LARGE, "too-large", "scenario files are limited to 2 MiB".to_owned()));
+        return Err(api_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too-large",
+            "scenario files are limited to 2 MiB".to_owned(),
+        ));
     }
     Ok(req)
 }
@@ -322,7 +357,9 @@ async fn check(State(state): State<AppState>, headers: HeaderMap, body: axum::bo
         Ok(r) => r,
         Err(e) => return e,
     };
-    let res = with_fresh_library(&state, move |lib| check_result(&lib.check(&display_name(&req.name), req.text))).await;
+    let res =
+        with_fresh_library(&state, move |lib| check_result(&lib.check(&display_name(&req.name), req.text)))
+            .await;
     match res {
         Ok(result) => axum::Json(result).into_response(),
         Err(e) => e,
@@ -379,7 +416,9 @@ async fn import(State(state): State<AppState>, headers: HeaderMap, body: axum::b
         out
     })
     .await;
-    res.unwrap_or_else(|_| api_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the request failed".to_owned()))
+    res.unwrap_or_else(|_| {
+        api_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the request failed".to_owned())
+    })
 }
 
 async fn asset(State(state): State<AppState>, uri: Uri) -> Response {
@@ -388,14 +427,17 @@ async fn asset(State(state): State<AppState>, uri: Uri) -> Response {
     let (bytes, served) = match state.assets.get(path) {
         Some(b) => (b, path),
         // Client-side routes (no file extension) get the app's entry page.
-        None if !path.rsplit('/').next().unwrap_or("").contains('.') => match state.assets.get("index.html") {
-            Some(b) => (b, "index.html"),
-            None => return ui_missing(),
-        },
+        None if !path.rsplit('/').next().unwrap_or("").contains('.') => {
+            match state.assets.get("index.html") {
+                Some(b) => (b, "index.html"),
+                None => return ui_missing(),
+            }
+        }
         None => return (StatusCode::NOT_FOUND, "not found").into_response(),
     };
     let mime = mime_guess::from_path(served).first_or_octet_stream();
-    let cache = if served.starts_with("assets/") { "public, max-age=31536000, immutable" } else { "no-cache" };
+    let cache =
+        if served.starts_with("assets/") { "public, max-age=31536000, immutable" } else { "no-cache" };
     Response::builder()
         .header(header::CONTENT_TYPE, mime.as_ref())
         .header(header::CACHE_CONTROL, cache)
@@ -407,7 +449,8 @@ fn ui_missing() -> Response {
     let body = "<!doctype html><meta charset=utf-8><title>Muster</title><h1>Muster's UI is not built</h1>\
         <p>Run <code>npm ci --prefix ui &amp;&amp; npm run --prefix ui build</code> and reload. \
         The API is up: <a href=/api/library>/api/library</a>.</p>";
-    (StatusCode::SERVICE_UNAVAILABLE, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
+    (StatusCode::SERVICE_UNAVAILABLE, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body)
+        .into_response()
 }
 
 #[cfg(test)]

@@ -75,7 +75,11 @@ async fn scenario_detail_and_model() {
     let msel = json["msel"].as_array().expect("msel");
     assert!(!msel.is_empty());
     assert!(msel.iter().any(|r| r["conditional"] == true));
-    let times: Vec<u64> = msel.iter().filter(|r| r["trigger"]["type"] != "cue").map(|r| r["earliest_ms"].as_u64().expect("ms")).collect();
+    let times: Vec<u64> = msel
+        .iter()
+        .filter(|r| r["trigger"]["type"] != "cue")
+        .map(|r| r["earliest_ms"].as_u64().expect("ms"))
+        .collect();
     assert!(times.windows(2).all(|w| w[0] <= w[1]), "MSEL sorted by time: {times:?}");
     assert!(!json["actions"].as_array().expect("actions").is_empty());
 
@@ -97,7 +101,9 @@ async fn scenario_detail_and_model() {
 async fn import_refuses_broken_files_and_accepts_valid_ones() {
     let (app, tmp) = app();
     let broken = builtin::SCENARIOS[0].1.replacen("\"security\"", "\"securty\"", 1);
-    let (status, json, _) = send(&app, post_json("/api/scenarios/import", &serde_json::json!({"name": "x.ron", "text": broken}))).await;
+    let (status, json, _) =
+        send(&app, post_json("/api/scenarios/import", &serde_json::json!({"name": "x.ron", "text": broken})))
+            .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let d = &json["check"]["diagnostics"][0];
     assert_eq!(d["code"], "unknown-role");
@@ -121,7 +127,8 @@ async fn import_refuses_broken_files_and_accepts_valid_ones() {
 async fn hostile_requests_are_refused() {
     let (app, _tmp) = app();
     // DNS rebinding: a foreign Host.
-    let req = Request::get("/api/library").header("host", "evil.example:4000").body(Body::empty()).expect("req");
+    let req =
+        Request::get("/api/library").header("host", "evil.example:4000").body(Body::empty()).expect("req");
     assert_eq!(send(&app, req).await.0, StatusCode::MISDIRECTED_REQUEST);
     // Cross-site POST.
     let req = Request::post("/api/scenarios/check")
@@ -145,7 +152,8 @@ async fn hostile_requests_are_refused() {
     assert_eq!(send(&app, get("/assets/%2e%2e/%2e%2e/model.ron")).await.0, StatusCode::NOT_FOUND);
     // Oversized body.
     let big = "x".repeat(super::MAX_BODY_BYTES + 1);
-    let (status, _, _) = send(&app, post_json("/api/scenarios/check", &serde_json::json!({"name": "a", "text": big}))).await;
+    let (status, _, _) =
+        send(&app, post_json("/api/scenarios/check", &serde_json::json!({"name": "a", "text": big}))).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
 }
 
@@ -157,7 +165,10 @@ async fn assets_and_client_routes() {
     assert!(res.headers()["content-type"].to_str().expect("ct").starts_with("text/html"));
     let res = app.clone().oneshot(get("/assets/app.js")).await.expect("res");
     assert!(res.headers()["content-type"].to_str().expect("ct").contains("javascript"));
-    assert_eq!(app.clone().oneshot(get("/scenario/leaked-secret")).await.expect("res").status(), StatusCode::OK);
+    assert_eq!(
+        app.clone().oneshot(get("/scenario/leaked-secret")).await.expect("res").status(),
+        StatusCode::OK
+    );
     assert_eq!(app.clone().oneshot(get("/missing.png")).await.expect("res").status(), StatusCode::NOT_FOUND);
     assert_eq!(send(&app, get("/api/nothing")).await.1["error"], "not-found");
 }

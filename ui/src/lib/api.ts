@@ -82,7 +82,7 @@ export async function request<T>(path: string, init: RequestInit = {}, f: Fetch 
   } catch {
     throw new ApiFailure(0, {
       error: "unreachable",
-      message: "The Muster server is not answering. Is `muster serve` (or the desktop app) still running?",
+      message: "The Muster server is not answering. Is muster serve (or the desktop app) still running?",
       check: null,
     });
   }

@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { DiagnosticView } from "../gen/DiagnosticView";
 import {
   capitalise,
+  codeSpans,
+  sentence,
   channelWord,
   describeTrigger,
   difficulty,
@@ -180,5 +182,27 @@ describe("diagnostics", () => {
       diag({ line: 2 }),
     ]);
     expect(sorted.map((d) => `${d.severity}@${d.line}`)).toEqual(["error@2", "error@9", "warning@1"]);
+  });
+});
+
+describe("codeSpans", () => {
+  it("finds backticked spans", () => {
+    expect(codeSpans("unknown role `janitor` here")).toEqual([
+      { text: "unknown role ", marked: false },
+      { text: "janitor", marked: true },
+      { text: " here", marked: false },
+    ]);
+    expect(codeSpans("no code")).toEqual([{ text: "no code", marked: false }]);
+    expect(codeSpans("odd ` tick")).toEqual([{ text: "odd ` tick", marked: false }]);
+  });
+});
+
+describe("sentence", () => {
+  it("capitalises and ends with a full stop", () => {
+    expect(sentence("the model has errors; the library page lists them")).toBe(
+      "The model has errors; the library page lists them.",
+    );
+    expect(sentence("Done!")).toBe("Done!");
+    expect(sentence("")).toBe("");
   });
 });

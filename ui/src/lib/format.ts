@@ -202,3 +202,25 @@ export function sortDiagnostics(ds: readonly DiagnosticView[]): DiagnosticView[]
       a.column - b.column,
   );
 }
+
+/** Split a diagnostic message at its `code spans`, so they can be set in monospace. */
+export function codeSpans(text: string): Segment[] {
+  const out: Segment[] = [];
+  let last = 0;
+  for (const m of text.matchAll(/`([^`\n]+)`/g)) {
+    const at = m.index ?? 0;
+    if (at > last) out.push({ text: text.slice(last, at), marked: false });
+    out.push({ text: m[1] ?? "", marked: true });
+    last = at + m[0].length;
+  }
+  if (last < text.length) out.push({ text: text.slice(last), marked: false });
+  return out;
+}
+
+/** A message from the server as a sentence: capital first letter, final full stop. */
+export function sentence(s: string): string {
+  const t = s.trim();
+  if (t.length === 0) return t;
+  const first = t.charAt(0).toUpperCase() + t.slice(1);
+  return /[.!?…]$/.test(first) ? first : `${first}.`;
+}

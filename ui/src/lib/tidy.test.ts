@@ -26,7 +26,9 @@ describe("tidy", () => {
   });
 
   it("never writes markup from strings", () => {
-    const patterns = [/\.innerHTML\s*=/, /\.outerHTML\s*=/, /insertAdjacentHTML/, /document\.write/];
+    // Spelled in pieces so that this file does not trip the repository's own tidy test.
+    const patterns = ["inner", "outer"].map((w) => new RegExp(`\\.${w}HTML\\s*=`));
+    patterns.push(/insertAdjacent(?=HTML)/, /document\.write/);
     const offenders = Object.entries(sources)
       .filter(([, text]) => patterns.some((p) => p.test(text)))
       .map(([file]) => file);
