@@ -2,7 +2,10 @@ import { expect, test, type Page } from "@playwright/test";
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-const shots = fileURLToPath(new URL("../../docs/screenshots/", import.meta.url));
+// Screenshots go to test-results/ on every run; MUSTER_SCREENSHOTS=1 refreshes the committed ones.
+const shots = fileURLToPath(
+  new URL(process.env.MUSTER_SCREENSHOTS === "1" ? "../../docs/screenshots/" : "../test-results/screenshots/", import.meta.url),
+);
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
 mkdirSync(shots, { recursive: true });

@@ -415,6 +415,20 @@ pub fn load_scenario(src: &str, model: &ResponsibilityModel) -> ScenarioLoad {
         Ok(raw) => raw,
         Err(d) => return ScenarioLoad { scenario: None, header: None, counts: None, diagnostics: vec![d] },
     };
+    let (header, counts) = header_and_counts(&raw);
+    let mut c = Checker::new(src);
+    let scenario = ScenarioCheck::new(&mut c, &raw, model).run();
+    let scenario = scenario.filter(|_| !c.has_errors());
+    ScenarioLoad { scenario, header: Some(header), counts: Some(counts), diagnostics: c.sorted() }
+}
+
+/// Reads only what a scenario says about itself, without a model: for showing a file whose model is
+/// broken. `None` when the text is not a readable scenario.
+pub fn read_header(src: &str) -> Option<(Header, Counts)> {
+    parse::<RawScenario>(src).ok().map(|raw| header_and_counts(&raw))
+}
+
+fn header_and_counts(raw: &RawScenario) -> (Header, Counts) {
     let header = Header { id: raw.id.clone(), title: raw.title.clone(), summary: raw.summary.clone() };
     let counts = Counts {
         injects: raw.injects.len(),
@@ -423,10 +437,7 @@ pub fn load_scenario(src: &str, model: &ResponsibilityModel) -> ScenarioLoad {
         roles: raw.roles.len(),
         objectives: raw.objectives.len(),
     };
-    let mut c = Checker::new(src);
-    let scenario = ScenarioCheck::new(&mut c, &raw, model).run();
-    let scenario = scenario.filter(|_| !c.has_errors());
-    ScenarioLoad { scenario, header: Some(header), counts: Some(counts), diagnostics: c.sorted() }
+    (header, counts)
 }
 
 /// What a RON file holds, judged from its first identifier.
@@ -1091,7 +1102,7 @@ impl<'c, 'a> ScenarioCheck<'c, 'a> {
         for start in actions.iter().flatten().map(|a| a.id.as_str()) {
             let mut stack: Vec<(&str, usize)> = vec![(start, 0)];
             let mut path: Vec<&str> = vec![start];
-            if state.get(start).is_some() {
+            if state.contains_key(start) {
                 continue;
             }
             state.insert(start, 1);

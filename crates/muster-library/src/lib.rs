@@ -125,7 +125,9 @@ pub fn check_scenario_text(
             (load.scenario, load.header, load.counts.unwrap_or_default(), load.diagnostics)
         }
         Err(model_path) => {
-            (None, None, Counts::default(), vec![model_unavailable(&model_path.display().to_string())])
+            let (header, counts) = muster_core::read_header(&text).unzip();
+            let diagnostics = vec![model_unavailable(&model_path.display().to_string())];
+            (None, header, counts.unwrap_or_default(), diagnostics)
         }
     };
     CheckedFile { path, text, kind: FileKind::Scenario, diagnostics, scenario, model: None, header, counts }
@@ -280,7 +282,8 @@ impl Library {
     }
 
     /// Validates an uploaded scenario and, only if it has no errors, writes it as `<id>.ron` and adds it.
-    pub fn import(&mut self, name: &str, text: String) -> Result<&CheckedFile, ImportError> {
+    /// Returns the new file's index in `scenarios`.
+    pub fn import(&mut self, name: &str, text: String) -> Result<usize, ImportError> {
         if self.model.model.is_none() {
             return Err(ImportError::NoModel);
         }
@@ -298,9 +301,8 @@ impl Library {
         }
         fs::write(&target, &checked.text)
             .map_err(|source| LibraryError::Write { path: target.clone(), source })?;
-        let index = self.scenarios.len();
         self.scenarios.push(CheckedFile { path: target, ..checked });
-        Ok(&self.scenarios[index])
+        Ok(self.scenarios.len() - 1)
     }
 }
 
@@ -352,8 +354,8 @@ mod tests {
         }
         assert_eq!(ron_files(tmp.path()).expect("list").len(), builtin::SCENARIOS.len() + 1);
         let minimal = include_str!("../../../tests/data/validate/ok/minimal.ron");
-        let id =
-            lib.import("upload.ron", minimal.to_owned()).expect("import").header.clone().expect("header").id;
+        let index = lib.import("upload.ron", minimal.to_owned()).expect("import");
+        let id = lib.scenarios[index].header.clone().expect("header").id;
         assert_eq!(id, "minimal");
         assert!(tmp.path().join("minimal.ron").exists());
         assert!(matches!(lib.import("again.ron", minimal.to_owned()), Err(ImportError::Exists(_))));

@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
@@ -21,8 +21,8 @@ use axum::routing::{get, post};
 use muster_library::{CheckedFile, ImportError, Library, scenario_key};
 use muster_protocol::views::{self, FileFacts};
 use muster_protocol::{
-    ApiError, CheckResult, Health, ImportResult, LibraryView, ModelStatus, PROTOCOL_VERSION, ScenarioDetail,
-    UploadRequest,
+    ApiError, CheckResult, Health, ImportResult, LibraryView, ModelStatus, ModelView, PROTOCOL_VERSION,
+    ScenarioDetail, UploadRequest,
 };
 use tokio::net::TcpListener;
 
@@ -68,7 +68,6 @@ pub struct ServerConfig {
 #[derive(Clone)]
 struct AppState {
     library_dir: PathBuf,
-    library: Arc<RwLock<Library>>,
     assets: Arc<dyn Assets>,
     allowed_hosts: Arc<Vec<String>>,
 }
@@ -100,8 +99,9 @@ pub struct Server {
 impl Server {
     /// Opens the library and binds the address.
     pub async fn bind(config: ServerConfig) -> Result<Server, ServerError> {
+        // Open the library once up front so a missing or unreadable folder fails at start, not per request.
         let dir = config.library_dir.clone();
-        let library = tokio::task::spawn_blocking(move || Library::open(&dir))
+        tokio::task::spawn_blocking(move || Library::open(&dir))
             .await
             .map_err(|e| ServerError::Bind { addr: config.addr, source: std::io::Error::other(e) })??;
         let listener = TcpListener::bind(config.addr)
@@ -110,7 +110,6 @@ impl Server {
         let addr = listener.local_addr().map_err(|source| ServerError::Bind { addr: config.addr, source })?;
         let state = AppState {
             library_dir: config.library_dir,
-            library: Arc::new(RwLock::new(library)),
             assets: config.assets,
             allowed_hosts: Arc::new(allowed_hosts(addr)),
         };
@@ -199,42 +198,65 @@ async fn guard(State(state): State<AppState>, req: axum::extract::Request, next:
     res
 }
 
-fn api_error(status: StatusCode, code: &str, message: String) -> Response {
-    (status, axum::Json(ApiError { error: code.to_owned(), message, check: None })).into_response()
+/// An API failure: a status and the [`ApiError`] body, boxed to keep `Result`s small.
+struct Failure(Box<(StatusCode, ApiError)>);
+
+impl Failure {
+    fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Failure {
+        Failure(Box::new((status, ApiError { error: code.to_owned(), message: message.into(), check: None })))
+    }
+
+    fn with_check(mut self, check: CheckResult) -> Failure {
+        self.0.1.check = Some(check);
+        self
+    }
+
+    fn internal(what: impl std::fmt::Display) -> Failure {
+        tracing::warn!("request failed: {what}");
+        Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", format!("the request failed: {what}"))
+    }
 }
 
-async fn api_not_found(uri: Uri) -> Response {
-    api_error(StatusCode::NOT_FOUND, "not-found", format!("no API endpoint at `{}`", uri.path()))
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        let (status, body) = *self.0;
+        (status, axum::Json(body)).into_response()
+    }
+}
+
+type ApiResult<T> = Result<T, Failure>;
+
+fn api_error(status: StatusCode, code: &str, message: String) -> Response {
+    Failure::new(status, code, message).into_response()
+}
+
+async fn api_not_found(uri: Uri) -> Failure {
+    Failure::new(StatusCode::NOT_FOUND, "not-found", format!("no API endpoint at `{}`", uri.path()))
 }
 
 async fn health() -> axum::Json<Health> {
     axum::Json(Health { protocol: PROTOCOL_VERSION, version: env!("CARGO_PKG_VERSION").to_owned() })
 }
 
-/// Re-reads the folder so edits made outside the app show up, then runs `f` on the fresh library.
-async fn with_fresh_library<T: Send + 'static>(
+/// Reads the folder afresh (so edits made outside the app show up) on a blocking thread and runs `f`
+/// on it. The folder is small: reading and checking it takes a few milliseconds.
+async fn with_library<T: Send + 'static>(
     state: &AppState,
-    f: impl FnOnce(&Library) -> T + Send + 'static,
-) -> Result<T, Response> {
+    f: impl FnOnce(&mut Library) -> ApiResult<T> + Send + 'static,
+) -> ApiResult<T> {
     let dir = state.library_dir.clone();
-    let shared = state.library.clone();
     tokio::task::spawn_blocking(move || {
-        let fresh = Library::open(&dir).map_err(|e| {
-            tracing::warn!("cannot reload the scenario library: {e}");
-            api_error(
+        let mut lib = Library::open(&dir).map_err(|e| {
+            Failure::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "library",
                 format!("cannot read the scenario library: {e}"),
             )
         })?;
-        let out = f(&fresh);
-        if let Ok(mut guard) = shared.write() {
-            *guard = fresh;
-        }
-        Ok(out)
+        f(&mut lib)
     })
     .await
-    .map_err(|_| api_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the request failed".to_owned()))?
+    .map_err(Failure::internal)?
 }
 
 fn card_of(lib: &Library, file: &CheckedFile) -> muster_protocol::ScenarioCard {
@@ -254,11 +276,11 @@ fn file_facts<'a>(file: &'a CheckedFile, key: &'a str, name: &'a str) -> FileFac
     }
 }
 
-async fn library(State(state): State<AppState>) -> Response {
-    let res = with_fresh_library(&state, |lib| {
+async fn library(State(state): State<AppState>) -> ApiResult<axum::Json<LibraryView>> {
+    let view = with_library(&state, |lib| {
         let mut scenarios: Vec<_> = lib.scenarios.iter().map(|f| card_of(lib, f)).collect();
         scenarios.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase()).then(a.key.cmp(&b.key)));
-        LibraryView {
+        Ok(LibraryView {
             dir: lib.dir.display().to_string(),
             model: ModelStatus {
                 file: lib.model.name(),
@@ -267,44 +289,39 @@ async fn library(State(state): State<AppState>) -> Response {
                 diagnostics: views::diagnostics(&lib.model.text, &lib.model.diagnostics),
             },
             scenarios,
-        }
-    })
-    .await;
-    match res {
-        Ok(view) => axum::Json(view).into_response(),
-        Err(e) => e,
-    }
-}
-
-async fn scenario(State(state): State<AppState>, Path(key): Path<String>) -> Response {
-    let lookup = key.clone();
-    let res = with_fresh_library(&state, move |lib| {
-        lib.find(&lookup).map(|file| -> ScenarioDetail {
-            let name = file.name();
-            views::detail(file_facts(file, &lookup, &name), lib.model.model.as_ref())
         })
     })
-    .await;
-    match res {
-        Ok(Some(detail)) => axum::Json(detail).into_response(),
-        Ok(None) => {
-            api_error(StatusCode::NOT_FOUND, "not-found", format!("no scenario `{key}` in the library"))
-        }
-        Err(e) => e,
-    }
+    .await?;
+    Ok(axum::Json(view))
 }
 
-async fn model(State(state): State<AppState>) -> Response {
-    let res = with_fresh_library(&state, |lib| lib.model.model.as_ref().map(views::model)).await;
-    match res {
-        Ok(Some(view)) => axum::Json(view).into_response(),
-        Ok(None) => api_error(
+async fn scenario(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+) -> ApiResult<axum::Json<ScenarioDetail>> {
+    let detail = with_library(&state, move |lib| {
+        let file = lib.find(&key).ok_or_else(|| {
+            Failure::new(StatusCode::NOT_FOUND, "not-found", format!("no scenario `{key}` in the library"))
+        })?;
+        let name = file.name();
+        Ok(views::detail(file_facts(file, &key, &name), lib.model.model.as_ref()))
+    })
+    .await?;
+    Ok(axum::Json(detail))
+}
+
+async fn model(State(state): State<AppState>) -> ApiResult<axum::Json<ModelView>> {
+    let view = with_library(&state, |lib| match &lib.model.model {
+        Some(m) => Ok(views::model(m)),
+        None => Err(Failure::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "model-invalid",
-            "the responsibility model has errors; the library page lists them".to_owned(),
-        ),
-        Err(e) => e,
-    }
+            "the responsibility model has errors; fix them to see the RACI matrix",
+        )
+        .with_check(check_result(&lib.model))),
+    })
+    .await?;
+    Ok(axum::Json(view))
 }
 
 fn check_result(file: &CheckedFile) -> CheckResult {
@@ -317,108 +334,86 @@ fn check_result(file: &CheckedFile) -> CheckResult {
 }
 
 /// Parses the JSON body ourselves so a bad request gets our error shape, not axum's plain text.
-fn upload(headers: &HeaderMap, body: &[u8]) -> Result<UploadRequest, Response> {
+fn upload(headers: &HeaderMap, body: &[u8]) -> ApiResult<UploadRequest> {
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"));
     if !is_json {
-        return Err(api_error(
+        return Err(Failure::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "bad-request",
-            "send JSON: {\"name\", \"text\"}".to_owned(),
+            "send JSON: {\"name\", \"text\"}",
         ));
     }
     let req: UploadRequest = serde_json::from_slice(body).map_err(|e| {
-        api_error(
+        Failure::new(
             StatusCode::BAD_REQUEST,
             "bad-request",
             format!("the body is not {{\"name\", \"text\"}}: {e}"),
         )
     })?;
     if req.text.len() > muster_core::validate::MAX_FILE_BYTES {
-        return Err(api_error(
+        return Err(Failure::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "too-large",
-            "scenario files are limited to 2 MiB".to_owned(),
+            "scenario files are limited to 2 MiB",
         ));
     }
     Ok(req)
 }
 
+/// The base name of an uploaded file, for display only (never used as a path).
 fn display_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
     let clean: String = base.chars().filter(|c| !c.is_control()).take(128).collect();
     if clean.is_empty() { "upload.ron".to_owned() } else { clean }
 }
 
-async fn check(State(state): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
-    let req = match upload(&headers, &body) {
-        Ok(r) => r,
-        Err(e) => return e,
-    };
-    let res =
-        with_fresh_library(&state, move |lib| check_result(&lib.check(&display_name(&req.name), req.text)))
-            .await;
-    match res {
-        Ok(result) => axum::Json(result).into_response(),
-        Err(e) => e,
-    }
+async fn check(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> ApiResult<axum::Json<CheckResult>> {
+    let req = upload(&headers, &body)?;
+    let result =
+        with_library(&state, move |lib| Ok(check_result(&lib.check(&display_name(&req.name), req.text))))
+            .await?;
+    Ok(axum::Json(result))
 }
 
-async fn import(State(state): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
-    let req = match upload(&headers, &body) {
-        Ok(r) => r,
-        Err(e) => return e,
-    };
-    let dir = state.library_dir.clone();
-    let shared = state.library.clone();
-    let res = tokio::task::spawn_blocking(move || -> Response {
-        let mut lib = match Library::open(&dir) {
-            Ok(lib) => lib,
-            Err(e) => return api_error(StatusCode::INTERNAL_SERVER_ERROR, "library", format!("cannot read the scenario library: {e}")),
-        };
-        let out = match lib.import(&display_name(&req.name), req.text) {
-            Ok(file) => {
-                let file = file.clone();
-                let file = &file;
-                let result = ImportResult {
-                    card: card_of(&lib, file),
-                    diagnostics: views::diagnostics(&file.text, &file.diagnostics),
-                };
-                (StatusCode::CREATED, axum::Json(result)).into_response()
-            }
-            Err(ImportError::Invalid(file)) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                axum::Json(ApiError {
-                    error: "invalid".to_owned(),
-                    message: "the scenario has errors and was not imported; fix them and try again".to_owned(),
-                    check: Some(check_result(&file)),
-                }),
-            )
-                .into_response(),
-            Err(ImportError::Exists(id)) => api_error(
-                StatusCode::CONFLICT,
-                "exists",
-                format!("a scenario with id `{id}` is already in the library; change the file's `id` to import it as a new one"),
-            ),
-            Err(e @ (ImportError::NoModel | ImportError::NotAScenario)) => {
-                api_error(StatusCode::UNPROCESSABLE_ENTITY, "not-importable", e.to_string())
-            }
-            Err(ImportError::Io(e)) => {
-                tracing::warn!("import failed: {e}");
-                api_error(StatusCode::INTERNAL_SERVER_ERROR, "io", format!("cannot save the scenario: {e}"))
-            }
-        };
-        if let Ok(mut guard) = shared.write() {
-            *guard = lib;
+async fn import(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> ApiResult<(StatusCode, axum::Json<ImportResult>)> {
+    let req = upload(&headers, &body)?;
+    let result = with_library(&state, move |lib| match lib.import(&display_name(&req.name), req.text) {
+        Ok(index) => {
+            let file = &lib.scenarios[index];
+            Ok(ImportResult { card: card_of(lib, file), diagnostics: views::diagnostics(&file.text, &file.diagnostics) })
         }
-        out
+        Err(ImportError::Invalid(file)) => Err(Failure::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "the scenario has errors and was not imported; fix them and try again",
+        )
+        .with_check(check_result(&file))),
+        Err(ImportError::Exists(id)) => Err(Failure::new(
+            StatusCode::CONFLICT,
+            "exists",
+            format!("a scenario with id `{id}` is already in the library; change the file's `id` to import it as a new one"),
+        )),
+        Err(e @ (ImportError::NoModel | ImportError::NotAScenario)) => {
+            Err(Failure::new(StatusCode::UNPROCESSABLE_ENTITY, "not-importable", e.to_string()))
+        }
+        Err(ImportError::Io(e)) => {
+            tracing::warn!("import failed: {e}");
+            Err(Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "io", format!("cannot save the scenario: {e}")))
+        }
     })
-    .await;
-    res.unwrap_or_else(|_| {
-        api_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the request failed".to_owned())
-    })
+    .await?;
+    Ok((StatusCode::CREATED, axum::Json(result)))
 }
 
 async fn asset(State(state): State<AppState>, uri: Uri) -> Response {

@@ -1,12 +1,12 @@
 //! API tests through the router, no socket: each request is built as a browser or a hostile client
 //! would send it, and the answer's status and JSON are checked.
 
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
-use muster_library::{Library, builtin};
+use muster_library::builtin;
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -23,7 +23,6 @@ fn app() -> (axum::Router, tempfile::TempDir) {
     std::fs::write(ui.join("assets/app.js"), "console.log(1)").expect("js");
     let state = AppState {
         library_dir: tmp.path().to_owned(),
-        library: Arc::new(RwLock::new(Library::open(tmp.path()).expect("open"))),
         assets: Arc::new(DirAssets(ui)),
         allowed_hosts: Arc::new(allowed_hosts(HOST.parse().expect("addr"))),
     };
