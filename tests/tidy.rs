@@ -34,7 +34,7 @@ fn core_dependencies_stay_on_the_allowlist() {
         .parse()
         .expect("toml");
     let deps = manifest.get("dependencies").and_then(|d| d.as_table()).expect("dependencies");
-    let allowed = ["ron", "serde", "strsim", "rand", "rand_chacha"];
+    let allowed = ["ron", "serde", "strsim", "rand", "chacha20"];
     for name in deps.keys() {
         assert!(
             allowed.contains(&name.as_str()),

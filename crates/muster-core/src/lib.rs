@@ -12,6 +12,7 @@ pub mod scenario;
 pub mod span;
 pub mod time;
 pub mod validate;
+pub mod variables;
 
 pub use diagnostic::{Code, Diagnostic, Severity};
 pub use model::{
