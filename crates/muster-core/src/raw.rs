@@ -6,7 +6,7 @@
 
 use serde::Deserialize;
 
-use crate::scenario::{ActionKind, AttachmentKind, Channel, Charset, Difficulty, Metric};
+use crate::scenario::{ActionKind, AttachmentKind, Channel, Difficulty, Metric, VariableValue};
 
 /// `model.ron`: the organisation's responsibility model.
 #[derive(Debug, Clone, Deserialize)]
@@ -156,31 +156,7 @@ pub struct RawVariable {
     /// Name used as `{{name}}` in text.
     pub name: String,
     /// How the value is drawn.
-    pub value: RawVariableValue,
-}
-
-/// How a variable's value is drawn from the drill's seed.
-#[derive(Debug, Clone, Deserialize)]
-pub enum RawVariableValue {
-    /// One of these strings.
-    OneOf(Vec<String>),
-    /// `prefix` followed by `length` random characters from `charset`.
-    RandomId {
-        /// Fixed prefix, e.g. "AKIA".
-        #[serde(default)]
-        prefix: String,
-        /// Number of random characters.
-        length: u32,
-        /// The characters to draw from.
-        charset: Charset,
-    },
-    /// An integer in `min..=max`.
-    Number {
-        /// Smallest value.
-        min: i64,
-        /// Largest value.
-        max: i64,
-    },
+    pub value: VariableValue,
 }
 
 /// An inject: a message into the drill.

@@ -303,50 +303,39 @@ impl Scanner<'_> {
         None
     }
 
+    /// `[ ... ]` or `{ ... }`: elements indexed `p[i]`, or `p{i}` for map keys and values alike.
     fn list(&mut self, path: &str, depth: usize) -> bool {
-        self.pos += 1; // [
+        self.sequence(path, depth, b']', ("[", "]"))
+    }
+
+    fn map(&mut self, path: &str, depth: usize) -> bool {
+        self.sequence(path, depth, b'}', ("{", "}"))
+    }
+
+    fn sequence(&mut self, path: &str, depth: usize, close: u8, (open_idx, close_idx): (&str, &str)) -> bool {
+        self.pos += 1; // the opening bracket
         let mut idx = 0usize;
         loop {
             self.skip_trivia();
             match self.peek() {
                 None => return false,
-                Some(b']') => {
+                Some(c) if c == close => {
                     self.pos += 1;
                     return true;
                 }
+                // `:` separates a map's key from its value; both are elements here.
                 Some(b',') => {
                     self.pos += 1;
                     continue;
                 }
-                _ => {}
-            }
-            let before = self.pos;
-            if !self.value(format!("{path}[{idx}]"), depth + 1) || self.pos == before {
-                return false;
-            }
-            idx += 1;
-        }
-    }
-
-    fn map(&mut self, path: &str, depth: usize) -> bool {
-        self.pos += 1; // {
-        let mut idx = 0usize;
-        loop {
-            self.skip_trivia();
-            match self.peek() {
-                None => return false,
-                Some(b'}') => {
-                    self.pos += 1;
-                    return true;
-                }
-                Some(b',' | b':') => {
+                Some(b':') if close == b'}' => {
                     self.pos += 1;
                     continue;
                 }
                 _ => {}
             }
             let before = self.pos;
-            if !self.value(format!("{path}{{{idx}}}"), depth + 1) || self.pos == before {
+            if !self.value(format!("{path}{open_idx}{idx}{close_idx}"), depth + 1) || self.pos == before {
                 return false;
             }
             idx += 1;

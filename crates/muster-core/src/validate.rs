@@ -14,9 +14,7 @@ use crate::model::{
     ActionId, Capability, CapabilityId, InjectId, ObjectiveId, ResponsibilityModel, Role, RoleId, ScenarioId,
     SodConstraint, SodRule, SodRuleId, SodSide,
 };
-use crate::raw::{
-    RawAction, RawInject, RawModel, RawScenario, RawSodConstraint, RawTrigger, RawVariableValue,
-};
+use crate::raw::{RawAction, RawInject, RawModel, RawScenario, RawSodConstraint, RawTrigger};
 use crate::scenario::{
     Attachment, DEFAULT_WEIGHT, ExpectedAction, Inject, Objective, Scenario, SodPart, Trigger, Variable,
     VariableValue,
@@ -661,7 +659,7 @@ impl<'c, 'a> ScenarioCheck<'c, 'a> {
         for (i, var) in self.raw.variables.iter().enumerate() {
             let path = format!("variables[{i}].value");
             let value = match &var.value {
-                RawVariableValue::OneOf(options) => {
+                VariableValue::OneOf(options) => {
                     if options.is_empty() {
                         self.c.error(
                             Code::OutOfRange,
@@ -672,7 +670,7 @@ impl<'c, 'a> ScenarioCheck<'c, 'a> {
                     }
                     VariableValue::OneOf(options.clone())
                 }
-                RawVariableValue::RandomId { prefix, length, charset } => {
+                VariableValue::RandomId { prefix, length, charset } => {
                     if !(1..=64).contains(length) {
                         self.c.error(
                             Code::OutOfRange,
@@ -683,7 +681,7 @@ impl<'c, 'a> ScenarioCheck<'c, 'a> {
                     }
                     VariableValue::RandomId { prefix: prefix.clone(), length: *length, charset: *charset }
                 }
-                RawVariableValue::Number { min, max } => {
+                VariableValue::Number { min, max } => {
                     if min > max {
                         self.c.error(
                             Code::OutOfRange,
