@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 pub mod diagnostic;
+pub mod engine;
 pub mod model;
 pub mod raw;
 pub mod scenario;
