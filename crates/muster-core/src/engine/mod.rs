@@ -60,6 +60,13 @@ pub enum DeadlineReason {
     ActionDeadline(ActionId),
 }
 
+/// A pending timer, by index: injects sort before deadlines at equal times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Timer {
+    Inject(usize),
+    Deadline(usize),
+}
+
 /// Where an expected action stands.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub enum ActionPhase {
@@ -92,6 +99,16 @@ pub struct ActionStatus {
     pub visible_to: Vec<RoleId>,
     /// Whether its deadline passed before it was done.
     pub overdue: bool,
+}
+
+/// An inject's trigger with its references resolved to indices, so timers cost no lookups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Due {
+    At(ScenarioMs),
+    AfterInject(usize, ScenarioMs),
+    AfterAction(usize, ScenarioMs),
+    NotDoneBy(usize, ScenarioMs),
+    Cue,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,10 +151,13 @@ pub struct Drill {
     clock: Clock,
     values: Values,
     injects: Vec<InjectPhase>,
+    dues: Vec<Due>,
     actions: Vec<ActionStatus>,
     n_adhoc: usize,
     participants: BTreeMap<ParticipantId, Participant>,
-    client_ids: BTreeMap<(ParticipantId, String), Cached>,
+    /// First outcome of each client id, per participant (nested so lookups need no allocation).
+    client_ids: BTreeMap<ParticipantId, BTreeMap<String, Cached>>,
+    n_client_ids: usize,
     next_seq: u64,
 }
 
@@ -146,7 +166,28 @@ impl Drill {
     pub fn new(scenario: Scenario, setup: DrillSetup) -> Drill {
         let values = variables::resolve(&scenario.variables, setup.seed);
         let clock = Clock::new(if setup.speed.is_valid() { setup.speed } else { Speed::REAL_TIME });
+        let inject_idx = |id: &InjectId| scenario.injects.iter().position(|i| &i.id == id);
+        let action_idx = |id: &ActionId| scenario.actions.iter().position(|a| &a.id == id);
+        // A valid scenario resolves every reference; one that does not simply never comes due.
+        let dues = scenario
+            .injects
+            .iter()
+            .map(|i| match &i.trigger {
+                Trigger::At(t) => Due::At(*t),
+                Trigger::AfterInject { inject, delay } => {
+                    inject_idx(inject).map_or(Due::Cue, |x| Due::AfterInject(x, *delay))
+                }
+                Trigger::AfterAction { action, delay } => {
+                    action_idx(action).map_or(Due::Cue, |x| Due::AfterAction(x, *delay))
+                }
+                Trigger::NotDoneBy { action, at } => {
+                    action_idx(action).map_or(Due::Cue, |x| Due::NotDoneBy(x, *at))
+                }
+                Trigger::Cue => Due::Cue,
+            })
+            .collect();
         Drill {
+            dues,
             injects: vec![InjectPhase::Waiting; scenario.injects.len()],
             actions: scenario
                 .actions
@@ -166,6 +207,7 @@ impl Drill {
             n_adhoc: 0,
             participants: BTreeMap::new(),
             client_ids: BTreeMap::new(),
+            n_client_ids: 0,
             next_seq: 1,
         }
     }
@@ -199,18 +241,18 @@ impl Drill {
     /// [`Drill::input`]) so a command never overtakes an escalation that fell due before it.
     pub fn handle(&mut self, now: WallMs, actor: &Actor, command: &Command) -> Result<Vec<Event>, Rejection> {
         let now = self.clock.observe(now);
-        if let (Actor::Participant(p), Command::Act { client_id, .. }) = (actor, command)
-            && let Some(first) = self.client_ids.get(&(p.clone(), client_id.clone()))
-        {
+        let (Actor::Participant(p), Command::Act { client_id, .. }) = (actor, command) else {
+            return self.dispatch(now, actor, command);
+        };
+        if let Some(first) = self.client_ids.get(p.0.as_str()).and_then(|ids| ids.get(client_id.as_str())) {
             return first.clone();
         }
-        let result = self.dispatch(now, actor, command);
-        if let (Actor::Participant(p), Command::Act { client_id, .. }) = (actor, command) {
-            if self.client_ids.len() >= MAX_CLIENT_IDS {
-                return Err(Rejection::LimitReached);
-            }
-            self.client_ids.insert((p.clone(), client_id.clone()), result.clone());
+        if self.n_client_ids >= MAX_CLIENT_IDS {
+            return Err(Rejection::LimitReached);
         }
+        let result = self.dispatch(now, actor, command);
+        self.n_client_ids += 1;
+        self.client_ids.entry(p.clone()).or_default().insert(client_id.clone(), result.clone());
         result
     }
 
@@ -665,24 +707,17 @@ impl Drill {
 
     /// When inject `idx` comes due, if its trigger has a time yet.
     fn inject_due(&self, idx: usize) -> Option<ScenarioMs> {
-        match &self.scenario.injects[idx].trigger {
-            Trigger::At(t) => Some(*t),
-            Trigger::NotDoneBy { at, .. } => Some(*at),
-            Trigger::Cue => None,
-            Trigger::AfterInject { inject, delay } => {
-                let parent = self.scenario.injects.iter().position(|i| &i.id == inject)?;
-                match self.injects[parent] {
-                    InjectPhase::Fired(at) => Some(at.saturating_add(*delay)),
-                    _ => None,
-                }
-            }
-            Trigger::AfterAction { action, delay } => {
-                let a = self.scenario.actions.iter().position(|x| &x.id == action)?;
-                match &self.actions[a].phase {
-                    ActionPhase::Done { at, .. } => Some(at.saturating_add(*delay)),
-                    _ => None,
-                }
-            }
+        match self.dues[idx] {
+            Due::At(t) | Due::NotDoneBy(_, t) => Some(t),
+            Due::Cue => None,
+            Due::AfterInject(parent, delay) => match self.injects[parent] {
+                InjectPhase::Fired(at) => Some(at.saturating_add(delay)),
+                _ => None,
+            },
+            Due::AfterAction(action, delay) => match &self.actions[action].phase {
+                ActionPhase::Done { at, .. } => Some(at.saturating_add(delay)),
+                _ => None,
+            },
         }
     }
 
@@ -695,49 +730,51 @@ impl Drill {
 
     /// The earliest pending timer: injects before action deadlines at equal times, then file order.
     fn next_due(&self) -> Option<(ScenarioMs, DeadlineReason)> {
+        let (t, timer) = self.next_timer()?;
+        let reason = match timer {
+            Timer::Inject(i) => DeadlineReason::Inject(self.scenario.injects[i].id.clone()),
+            Timer::Deadline(i) => DeadlineReason::ActionDeadline(self.scenario.actions[i].id.clone()),
+        };
+        Some((t, reason))
+    }
+
+    fn next_timer(&self) -> Option<(ScenarioMs, Timer)> {
         let injects = (0..self.injects.len())
             .filter(|&i| self.injects[i] == InjectPhase::Waiting)
-            .filter_map(|i| self.inject_due(i).map(|t| (t, 0u8, i)));
+            .filter_map(|i| self.inject_due(i).map(|t| (t, Timer::Inject(i))));
         let deadlines = self.scenario.actions.iter().enumerate().filter_map(|(i, a)| {
             let status = &self.actions[i];
             let pending = !status.overdue && !matches!(status.phase, ActionPhase::Done { .. });
-            a.deadline.filter(|_| pending).map(|t| (t, 1u8, i))
+            a.deadline.filter(|_| pending).map(|t| (t, Timer::Deadline(i)))
         });
-        let (t, kind, i) = injects.chain(deadlines).min()?;
-        let reason = if kind == 0 {
-            DeadlineReason::Inject(self.scenario.injects[i].id.clone())
-        } else {
-            DeadlineReason::ActionDeadline(self.scenario.actions[i].id.clone())
-        };
-        Some((t, reason))
+        injects.chain(deadlines).min()
     }
 
     /// Processes every timer due at or before `until`, each at its own due time, in order.
     fn run_due(&mut self, until: ScenarioMs, out: &mut Vec<Event>) {
         // Each step retires one inject or one deadline, so this is bounded.
         for _ in 0..=(self.injects.len() + self.actions.len()) {
-            let Some((t, reason)) = self.next_due().filter(|(t, _)| *t <= until) else { return };
-            match reason {
-                DeadlineReason::Inject(id) => {
-                    let Some(idx) = self.scenario.injects.iter().position(|i| i.id == id) else { return };
-                    if let Trigger::NotDoneBy { action, .. } = &self.scenario.injects[idx].trigger {
-                        let done = self
-                            .scenario
-                            .actions
-                            .iter()
-                            .position(|a| &a.id == action)
-                            .is_some_and(|a| matches!(self.actions[a].phase, ActionPhase::Done { .. }));
-                        if done {
-                            self.injects[idx] = InjectPhase::Averted;
-                            let kind = EventKind::EscalationAverted { inject: id, action: action.clone() };
-                            self.emit(out, t, Audience::Facilitator, kind);
-                            continue;
-                        }
+            let Some((t, timer)) = self.next_timer().filter(|(t, _)| *t <= until) else { return };
+            match timer {
+                Timer::Inject(idx) => {
+                    let id = self.scenario.injects[idx].id.clone();
+                    if let Due::NotDoneBy(a, _) = self.dues[idx]
+                        && matches!(self.actions[a].phase, ActionPhase::Done { .. })
+                    {
+                        self.injects[idx] = InjectPhase::Averted;
+                        let action = self.actions[a].id.clone();
+                        self.emit(
+                            out,
+                            t,
+                            Audience::Facilitator,
+                            EventKind::EscalationAverted { inject: id, action },
+                        );
+                        continue;
                     }
                     self.fire(idx, t, FiredBy::Trigger, out);
                 }
-                DeadlineReason::ActionDeadline(id) => {
-                    let Some(idx) = self.actions.iter().position(|a| a.id == id) else { return };
+                Timer::Deadline(idx) => {
+                    let id = self.actions[idx].id.clone();
                     self.actions[idx].overdue = true;
                     let mut audience = self.scenario.actions[idx].owners.clone();
                     for r in &self.actions[idx].visible_to {

@@ -16,6 +16,12 @@ use crate::time::ScenarioMs;
 #[serde(transparent)]
 pub struct ParticipantId(pub String);
 
+impl std::borrow::Borrow<str> for ParticipantId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 impl fmt::Display for ParticipantId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
