@@ -8,8 +8,10 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod drill;
 mod render;
 mod serve;
 
@@ -34,6 +36,86 @@ enum Command {
     Validate(ValidateArgs),
     /// Run the local server headless: the web UI and its API, on loopback by default
     Serve(ServeArgs),
+    /// Run a whole drill with bot participants and log it to the database
+    Simulate(SimulateArgs),
+    /// List the drills in the database
+    Drills(DrillsArgs),
+    /// Print a drill's event log
+    Log(LogArgs),
+    /// Replay a drill's log through the engine and check it reproduces the stored events
+    Replay(ReplayArgs),
+    /// Append simulated drills under load, printing each acknowledged input (for the crash test)
+    #[command(hide = true)]
+    CrashWriter {
+        /// Database file
+        #[arg(long)]
+        db: PathBuf,
+        /// Concurrent drills
+        #[arg(long, default_value_t = 8)]
+        drills: usize,
+        /// Seed
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct DbArg {
+    /// Drill database [default: $MUSTER_DB, else muster.db in the user's data folder]
+    #[arg(long, value_name = "FILE", env = "MUSTER_DB")]
+    db: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+struct SimulateArgs {
+    /// A scenario file, or the id of a scenario under ./scenarios/ or in the user's library
+    #[arg(value_name = "SCENARIO")]
+    scenario: String,
+    /// Team profile: diligent, slow, distracted, siloed, absent or mixed
+    #[arg(long, default_value = "mixed", value_parser = drill::parse_team)]
+    team: muster_core::sim::Team,
+    /// Number of bot participants [default: one per role in play]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1000))]
+    participants: Option<u16>,
+    /// Speed: a factor from 1 to 1000 (600 plays 90 minutes in 9 s), or `max`
+    #[arg(long, default_value = "max", value_parser = drill::parse_pace)]
+    speed: drill::Pace,
+    /// Seed of the variables and the bots [default: drawn from the clock, and printed]
+    #[arg(long, value_name = "K")]
+    seed: Option<u64>,
+    #[command(flatten)]
+    db: DbArg,
+}
+
+#[derive(Debug, clap::Args)]
+struct DrillsArgs {
+    #[command(flatten)]
+    db: DbArg,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = drill::ListFormat::Table)]
+    format: drill::ListFormat,
+}
+
+#[derive(Debug, clap::Args)]
+struct LogArgs {
+    /// The drill's id (`muster drills` lists them)
+    drill: String,
+    #[command(flatten)]
+    db: DbArg,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = drill::LogFormat::Table)]
+    format: drill::LogFormat,
+}
+
+#[derive(Debug, clap::Args)]
+struct ReplayArgs {
+    /// The drill's id
+    drill: String,
+    /// Check the replay against the stored events (the only mode for now)
+    #[arg(long, required = true)]
+    verify: bool,
+    #[command(flatten)]
+    db: DbArg,
 }
 
 #[derive(Debug, clap::Args)]
@@ -82,6 +164,18 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Validate(args) => validate(&args),
         Command::Serve(args) => serve::run(&args),
+        Command::Simulate(args) => block_on(drill::simulate(drill::SimulateOptions {
+            scenario: &args.scenario,
+            team: args.team,
+            participants: args.participants.map(usize::from),
+            pace: args.speed,
+            seed: args.seed,
+            db: args.db.db.as_deref(),
+        })),
+        Command::Drills(args) => block_on(drill::list(args.db.db.as_deref(), args.format)),
+        Command::Log(args) => block_on(drill::log(&args.drill, args.db.db.as_deref(), args.format)),
+        Command::Replay(args) => block_on(drill::replay(&args.drill, args.db.db.as_deref())),
+        Command::CrashWriter { db, drills, seed } => block_on(drill::crash_writer(&db, drills, seed)),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -93,6 +187,14 @@ fn main() -> ExitCode {
             ExitCode::from(exit::USAGE)
         }
     }
+}
+
+fn block_on(fut: impl Future<Output = anyhow::Result<u8>>) -> anyhow::Result<u8> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the runtime")?
+        .block_on(fut)
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {

@@ -1,0 +1,464 @@
+//! `muster simulate`, `drills`, `log`, `replay`: drills run headless and the durable log read back.
+//!
+//! The simulation itself is `muster_core::sim`; the log is `muster_store`. This module only paces,
+//! persists, shows progress and prints summaries.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, bail};
+use muster_core::engine::{ActionPhase, Drill, Speed, WallMs};
+use muster_core::sim::{SimConfig, Simulation, Team};
+use muster_core::{ResponsibilityModel, Scenario, format_duration};
+use muster_store::{DrillId, NewDrill, Store, StoreError};
+
+use crate::{exit, render};
+
+/// How fast a simulation runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pace {
+    /// Scenario time runs `speed` times real time; the CLI sleeps between inputs.
+    Paced(Speed),
+    /// Virtual time jumps to the next deadline: as fast as the machine allows.
+    Max,
+}
+
+/// Parses `--speed`: a factor ≥ 1 (decimals allowed, up to 1000) or `max`.
+pub fn parse_pace(text: &str) -> Result<Pace, String> {
+    if text == "max" {
+        return Ok(Pace::Max);
+    }
+    let factor: f64 = text.parse().map_err(|_| format!("`{text}` is not a number or `max`"))?;
+    if !(1.0..=1000.0).contains(&factor) {
+        return Err(format!("speed {text} is outside 1 to 1000 (or use `max`)"));
+    }
+    // Integer milli-speed from here on: the engine never sees floating point.
+    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "checked to lie in 1..=1000")]
+    let milli = (factor * 1000.0).round() as u32;
+    Ok(Pace::Paced(Speed(milli)))
+}
+
+/// Parses `--team`.
+pub fn parse_team(text: &str) -> Result<Team, String> {
+    Team::from_name(text).ok_or_else(|| {
+        let names: Vec<&str> = Team::ALL.iter().map(|t| t.name()).collect();
+        format!("unknown team profile `{text}`; one of: {}", names.join(", "))
+    })
+}
+
+fn wall_now() -> WallMs {
+    WallMs(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+    )
+}
+
+/// A scenario argument: a path to a file, or the id of a scenario under `./scenarios/` or the user library.
+fn scenario_path(arg: &str) -> anyhow::Result<PathBuf> {
+    let path = PathBuf::from(arg);
+    if path.is_file() {
+        return Ok(path);
+    }
+    let local = Path::new("scenarios").join(format!("{arg}.ron"));
+    if local.is_file() {
+        return Ok(local);
+    }
+    let user = muster_library::user_library_dir()?.join(format!("{arg}.ron"));
+    if user.is_file() {
+        return Ok(user);
+    }
+    bail!(
+        "no scenario `{arg}`: not a file, and not in ./scenarios/ or {}",
+        user.parent().map_or_else(String::new, |p| p.display().to_string())
+    )
+}
+
+/// Loads and validates a scenario and its model; prints diagnostics and returns `None` when invalid.
+fn load(arg: &str) -> anyhow::Result<Option<(Scenario, ResponsibilityModel, String, String)>> {
+    let path = scenario_path(arg)?;
+    let files = muster_library::check_paths(std::slice::from_ref(&path), None)?;
+    let Some(file) = files.into_iter().next() else { bail!("nothing to simulate in {}", path.display()) };
+    if !file.is_ok() {
+        let style = render::Style::detect();
+        for d in &file.diagnostics {
+            eprint!("{}", render::human_diagnostic(&file, d, style));
+        }
+        return Ok(None);
+    }
+    let model_path = path.parent().unwrap_or(Path::new(".")).join(muster_library::MODEL_FILE);
+    let model_text = std::fs::read_to_string(&model_path)
+        .with_context(|| format!("cannot read {}", model_path.display()))?;
+    let model = muster_core::load_model(&model_text).value.context("the model has errors")?;
+    match file.scenario {
+        Some(s) => Ok(Some((s, model, file.text, model_text))),
+        None => Ok(None),
+    }
+}
+
+async fn open_store(db: Option<&Path>) -> anyhow::Result<Store> {
+    let path = match db {
+        Some(p) => p.to_owned(),
+        None => Store::default_path()?,
+    };
+    Store::open(&path).await.with_context(|| format!("cannot open the drill database {}", path.display()))
+}
+
+/// Options of `muster simulate`.
+pub struct SimulateOptions<'a> {
+    /// Scenario path or id.
+    pub scenario: &'a str,
+    /// Team profile.
+    pub team: Team,
+    /// Number of bots.
+    pub participants: Option<usize>,
+    /// Pace.
+    pub pace: Pace,
+    /// Seed; drawn from the clock when absent.
+    pub seed: Option<u64>,
+    /// Database file.
+    pub db: Option<&'a Path>,
+}
+
+/// Runs a whole drill with bots, logs it durably, prints a summary and the drill id.
+pub async fn simulate(opts: SimulateOptions<'_>) -> anyhow::Result<u8> {
+    let Some((scenario, model, scenario_text, model_text)) = load(opts.scenario)? else {
+        return Ok(exit::PROBLEMS);
+    };
+    let seed = opts.seed.unwrap_or_else(|| wall_now().0 ^ 0x5eed);
+    let speed = match opts.pace {
+        Pace::Paced(s) => s,
+        Pace::Max => Speed::REAL_TIME,
+    };
+    let start = wall_now();
+    let config = SimConfig { seed, team: opts.team, participants: opts.participants, speed, start };
+    let store = open_store(opts.db).await?;
+    let id = store
+        .create_drill(NewDrill {
+            scenario_id: scenario.id.0.clone(),
+            scenario_version: scenario.version.clone(),
+            scenario_text,
+            model_text,
+            setup: muster_core::engine::DrillSetup {
+                seed,
+                speed,
+                roles_per_participant: if opts.participants.is_some_and(|n| n < scenario.roles.len()) {
+                    muster_core::engine::RolePolicy::Many
+                } else {
+                    muster_core::engine::RolePolicy::One
+                },
+            },
+            team: Some(opts.team.name().to_owned()),
+            created_wall_ms: start.0,
+        })
+        .await?;
+    let duration = scenario.duration;
+    let title = scenario.title.clone();
+    let mut sim = Simulation::new(scenario, &model, &config);
+    let writer = store.writer();
+    let progress = Progress::new(&title, duration.0);
+    let real_start = Instant::now();
+    let mut n_events = 0u64;
+    while let Some(step) = sim.step() {
+        if let Pace::Paced(_) = opts.pace {
+            let due = Duration::from_millis(sim.now().0.saturating_sub(start.0));
+            if let Some(wait) = due.checked_sub(real_start.elapsed()) {
+                tokio::time::sleep(wait).await;
+            }
+        }
+        n_events += step.outcome.events.len() as u64;
+        writer.append(&id, step.input, step.outcome.events, sim.drill().state()).await?;
+        progress.set(sim.drill().scenario_time(sim.now()).0, n_events);
+    }
+    progress.finish();
+    store.close().await;
+    let drill = sim.drill();
+    print!("{}", summary(drill, &model, &id, seed, opts.team, real_start.elapsed()));
+    Ok(exit::OK)
+}
+
+/// The progress bar on a terminal, plain lines every tenth of the drill otherwise.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    total: u64,
+    last_tenth: std::cell::Cell<u64>,
+}
+
+impl Progress {
+    fn new(title: &str, total_ms: u64) -> Progress {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new(total_ms);
+            let style = indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {prefix}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+            bar.set_style(style.progress_chars("=> "));
+            bar.set_message(title.to_owned());
+            bar
+        });
+        Progress { bar, total: total_ms.max(1), last_tenth: std::cell::Cell::new(0) }
+    }
+
+    fn set(&self, scenario_ms: u64, n_events: u64) {
+        let t = muster_core::ScenarioMs(scenario_ms);
+        match &self.bar {
+            Some(bar) => {
+                bar.set_position(scenario_ms.min(self.total));
+                bar.set_prefix(format!("{t} · {n_events} events"));
+            }
+            None => {
+                let tenth = scenario_ms * 10 / self.total;
+                if tenth > self.last_tenth.get() {
+                    self.last_tenth.set(tenth);
+                    eprintln!("{t}  {n_events} events");
+                }
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// One screen: what was done, by whom, late or missed; then the drill id.
+fn summary(
+    drill: &Drill,
+    model: &ResponsibilityModel,
+    id: &DrillId,
+    seed: u64,
+    team: Team,
+    took: Duration,
+) -> String {
+    let s = drill.scenario();
+    let role_name =
+        |r: &muster_core::RoleId| model.role(r.as_str()).map_or_else(|| r.0.clone(), |x| x.name.clone());
+    let mut out =
+        format!("{} — team {}, seed {seed}, {} bots\n\n", s.title, team.name(), drill.participants().len());
+    let (mut on_time, mut late, mut missed, mut outside) = (0, 0, 0, 0);
+    for (status, action) in drill.actions().iter().zip(&s.actions) {
+        let owners: Vec<String> = action.owners.iter().map(role_name).collect();
+        let deadline = action.deadline.map_or_else(|| "no deadline".to_owned(), |d| format!("due {d}"));
+        let line = match &status.phase {
+            ActionPhase::Done { by, role, at } => {
+                let is_late = action.deadline.is_some_and(|d| *at > d);
+                let lane = if action.owners.contains(role) {
+                    String::new()
+                } else {
+                    format!(", outside {}'s lane", owners.join("/"))
+                };
+                if is_late {
+                    late += 1
+                } else {
+                    on_time += 1
+                }
+                if !action.owners.contains(role) {
+                    outside += 1;
+                }
+                let mark = if is_late { "late  " } else { "done  " };
+                format!("{mark} {} — {} as {} at {at} ({deadline}{lane})", action.label, by, role_name(role))
+            }
+            _ => {
+                missed += 1;
+                format!("missed {} — owner {} ({deadline})", action.label, owners.join("/"))
+            }
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    let n = s.actions.len();
+    out.push_str(&format!(
+        "\n{on_time} of {n} expected actions on time, {late} late, {missed} missed, {outside} outside the owner's lane.\n"
+    ));
+    out.push_str(&format!(
+        "Simulated {} of scenario time in {:.1} s.\n",
+        format_duration(s.duration),
+        took.as_secs_f64()
+    ));
+    out.push_str(&format!("drill {id}\n"));
+    out
+}
+
+/// Output formats of `muster drills`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListFormat {
+    /// Aligned columns.
+    Table,
+    /// One JSON object per drill, one per line.
+    Json,
+}
+
+/// `muster drills`.
+pub async fn list(db: Option<&Path>, format: ListFormat) -> anyhow::Result<u8> {
+    let store = open_store(db).await?;
+    let drills = store.drills().await?;
+    let mut out = std::io::stdout().lock();
+    match format {
+        ListFormat::Json => {
+            for d in &drills {
+                let line = serde_json::json!({
+                    "id": d.id.to_string(), "scenario": d.scenario_id, "version": d.scenario_version,
+                    "started": started(d.created_wall_ms), "state": format!("{:?}", d.state).to_lowercase(),
+                    "team": d.team, "inputs": d.n_inputs, "events": d.n_events, "seed": d.setup.seed,
+                });
+                writeln!(out, "{line}")?;
+            }
+        }
+        ListFormat::Table => {
+            writeln!(
+                out,
+                "{:<28} {:<24} {:<20} {:<11} {:>7}",
+                "DRILL", "SCENARIO", "STARTED (UTC)", "STATE", "EVENTS"
+            )?;
+            for d in &drills {
+                let state = format!("{:?}", d.state).to_lowercase();
+                writeln!(
+                    out,
+                    "{:<28} {:<24} {:<20} {:<11} {:>7}",
+                    d.id.to_string(),
+                    d.scenario_id,
+                    started(d.created_wall_ms),
+                    state,
+                    d.n_events
+                )?;
+            }
+            if drills.is_empty() {
+                writeln!(out, "no drills yet: run `muster simulate leaked-secret` to make one")?;
+            }
+        }
+    }
+    store.close().await;
+    Ok(exit::OK)
+}
+
+fn started(wall_ms: u64) -> String {
+    let secs = i64::try_from(wall_ms / 1000).unwrap_or(i64::MAX);
+    chrono::DateTime::from_timestamp(secs, 0)
+        .map_or_else(|| wall_ms.to_string(), |t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+}
+
+/// Output formats of `muster log`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// One JSON event per line.
+    Jsonl,
+    /// One readable line per event.
+    Table,
+}
+
+fn not_found(e: StoreError, id: &str) -> anyhow::Error {
+    match e {
+        StoreError::NotFound(_) => {
+            anyhow::anyhow!("no drill `{id}` in the database; `muster drills` lists them")
+        }
+        other => other.into(),
+    }
+}
+
+/// `muster log`.
+pub async fn log(id: &str, db: Option<&Path>, format: LogFormat) -> anyhow::Result<u8> {
+    let store = open_store(db).await?;
+    let id = DrillId(id.to_owned());
+    store.drill(&id).await.map_err(|e| not_found(e, &id.0))?;
+    let events = store.events(&id).await?;
+    let mut out = std::io::stdout().lock();
+    for e in &events {
+        match format {
+            LogFormat::Jsonl => writeln!(out, "{}", serde_json::to_string(e)?)?,
+            LogFormat::Table => writeln!(out, "{e}")?,
+        }
+    }
+    store.close().await;
+    Ok(exit::OK)
+}
+
+/// `muster replay --verify`.
+pub async fn replay(id: &str, db: Option<&Path>) -> anyhow::Result<u8> {
+    let store = open_store(db).await?;
+    let drill_id = DrillId(id.to_owned());
+    let record = store.drill(&drill_id).await.map_err(|e| not_found(e, id))?;
+    let result = muster_store::replay(&store, &drill_id).await;
+    store.close().await;
+    match result {
+        Ok(drill) => {
+            println!(
+                "replay matches: {} inputs reproduce {} events; state {:?}",
+                record.n_inputs,
+                drill.next_seq() - 1,
+                drill.state()
+            );
+            Ok(exit::OK)
+        }
+        Err(StoreError::ReplayMismatch { seq, expected, actual }) => {
+            println!("replay differs at event #{seq}\n  stored:   {expected}\n  replayed: {actual}");
+            Ok(exit::PROBLEMS)
+        }
+        Err(e @ StoreError::ReplayState { .. }) => {
+            println!("replay differs: {e}");
+            Ok(exit::PROBLEMS)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `muster crash-writer` (hidden, for the crash test): appends simulated drills from several tasks at
+/// once, forever, and prints `DRILL SEQ` for every input only after the store acknowledged it.
+pub async fn crash_writer(db: &Path, n_drills: usize, seed: u64) -> anyhow::Result<u8> {
+    let store = open_store(Some(db)).await?;
+    let model_text = muster_library::builtin::MODEL.to_owned();
+    let model = muster_core::load_model(&model_text).value.context("built-in model")?;
+    let stdout = std::sync::Arc::new(std::sync::Mutex::new(std::io::stdout()));
+    let mut tasks = tokio::task::JoinSet::new();
+    for k in 0..n_drills {
+        let (store, model, model_text, stdout) =
+            (store.clone(), model.clone(), model_text.clone(), stdout.clone());
+        tasks.spawn(async move {
+            for round in 0u64.. {
+                let (_, text) =
+                    muster_library::builtin::SCENARIOS[k % muster_library::builtin::SCENARIOS.len()];
+                let scenario =
+                    muster_core::load_scenario(text, &model).scenario.context("built-in scenario")?;
+                let seed = seed.wrapping_mul(1000).wrapping_add(k as u64 * 100 + round);
+                let start = wall_now();
+                let config = SimConfig {
+                    seed,
+                    team: Team::Mixed,
+                    participants: Some(12),
+                    speed: Speed::REAL_TIME,
+                    start,
+                };
+                let setup = muster_core::engine::DrillSetup {
+                    seed,
+                    speed: Speed::REAL_TIME,
+                    roles_per_participant: muster_core::engine::RolePolicy::One,
+                };
+                let id = store
+                    .create_drill(NewDrill {
+                        scenario_id: scenario.id.0.clone(),
+                        scenario_version: scenario.version.clone(),
+                        scenario_text: text.to_owned(),
+                        model_text: model_text.clone(),
+                        setup,
+                        team: Some("mixed".to_owned()),
+                        created_wall_ms: start.0,
+                    })
+                    .await?;
+                let mut sim = Simulation::new(scenario, &model, &config);
+                let writer = store.writer();
+                while let Some(step) = sim.step() {
+                    let seq =
+                        writer.append(&id, step.input, step.outcome.events, sim.drill().state()).await?;
+                    let mut out = stdout.lock().map_err(|_| anyhow::anyhow!("stdout lock poisoned"))?;
+                    writeln!(out, "{id} {seq}")?;
+                    out.flush()?;
+                }
+            }
+            Ok::<(), anyhow::Error>(())
+        });
+    }
+    while let Some(res) = tasks.join_next().await {
+        res??;
+    }
+    Ok(exit::OK)
+}

@@ -1,0 +1,98 @@
+//! `muster simulate`, `drills`, `log` and `replay` run as a user would, on a temporary database.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn muster(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_muster"))
+        .args(args)
+        .arg("--db")
+        .arg(db)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run muster")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn drill_id(out: &Output) -> String {
+    let text = stdout(out);
+    let last = text.lines().last().unwrap_or_default();
+    last.strip_prefix("drill ").unwrap_or_else(|| panic!("no drill id in: {text}")).to_owned()
+}
+
+#[test]
+fn same_seed_same_log_and_replay_verifies() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let db = tmp.path().join("drills.db");
+    let a = muster(&db, &["simulate", "leaked-secret", "--team", "mixed", "--seed", "9", "--speed", "max"]);
+    assert_eq!(a.status.code(), Some(0), "{}", String::from_utf8_lossy(&a.stderr));
+    let b = muster(&db, &["simulate", "scenarios/leaked-secret.ron", "--team", "mixed", "--seed", "9"]);
+    assert_eq!(b.status.code(), Some(0));
+    let summary = stdout(&a);
+    assert!(summary.contains("expected actions on time") && summary.contains("seed 9"), "{summary}");
+    let (a, b) = (drill_id(&a), drill_id(&b));
+    assert_ne!(a, b);
+    let log_a = stdout(&muster(&db, &["log", &a, "--format", "jsonl"]));
+    let log_b = stdout(&muster(&db, &["log", &b, "--format", "jsonl"]));
+    assert!(log_a.lines().count() > 50, "{log_a}");
+    assert_eq!(log_a, log_b, "same seed, scenario, team and speed give the same events");
+    for id in [&a, &b] {
+        let out = muster(&db, &["replay", id, "--verify"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+        assert!(stdout(&out).starts_with("replay matches"));
+    }
+    let list = stdout(&muster(&db, &["drills", "--format", "json"]));
+    assert_eq!(list.lines().count(), 2);
+    for line in list.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).expect("json");
+        assert_eq!(v["scenario"], "leaked-secret");
+        assert_eq!(v["state"], "ended");
+        assert!(v["events"].as_u64() > Some(50));
+    }
+    let table = stdout(&muster(&db, &["drills"]));
+    assert!(table.starts_with("DRILL") && table.contains(&a), "{table}");
+}
+
+#[test]
+fn teams_differ_in_what_they_get_done() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let db = tmp.path().join("drills.db");
+    let on_time = |team: &str| -> usize {
+        let out = muster(&db, &["simulate", "cloud-account-abuse", "--team", team, "--seed", "4"]);
+        assert_eq!(out.status.code(), Some(0));
+        let text = stdout(&out);
+        let line = text.lines().find(|l| l.contains("expected actions on time")).expect("summary line");
+        line.split_whitespace().next().and_then(|n| n.parse().ok()).expect("count")
+    };
+    let (diligent, slow, absent) = (on_time("diligent"), on_time("slow"), on_time("absent"));
+    assert!(diligent > slow && slow > absent, "diligent {diligent}, slow {slow}, absent {absent}");
+    assert_eq!(absent, 0);
+}
+
+#[test]
+fn bad_input_is_explained() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let db = tmp.path().join("drills.db");
+    let out = muster(&db, &["simulate", "no-such-drill"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no scenario `no-such-drill`"));
+    let out = muster(&db, &["simulate", "leaked-secret", "--speed", "0.5"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = muster(&db, &["log", "nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("muster drills"));
+    std::fs::copy(root().join("scenarios/model.ron"), tmp.path().join("model.ron")).expect("model");
+    let broken = tmp.path().join("unknown-role.ron");
+    std::fs::copy(root().join("tests/data/validate/broken/unknown-role.ron"), &broken).expect("copy");
+    let out = muster(&db, &["simulate", broken.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(1), "a scenario with errors is refused with its diagnostics");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown role"));
+}
