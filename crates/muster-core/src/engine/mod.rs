@@ -592,8 +592,10 @@ impl Drill {
                     repeat,
                 };
                 self.emit(&mut out, t, Audience::Everyone, kind);
-                // Follow-ups with no delay fire at once.
-                self.run_due(t, &mut out);
+                // Follow-ups of a scenario action with no delay fire at once; built-in actions trigger nothing.
+                if matches!(action, ActionRef::Scenario(_)) {
+                    self.run_due(t, &mut out);
+                }
             }
             Command::Note { kind, text } => {
                 Self::facilitator(actor)?;
