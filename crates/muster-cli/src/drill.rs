@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, bail};
-use muster_core::engine::{ActionPhase, Drill, Speed, WallMs};
+use muster_core::engine::{ActionPhase, Drill, DrillState, Speed, WallMs};
 use muster_core::sim::{SimConfig, Simulation, Team};
 use muster_core::{ResponsibilityModel, Scenario, format_duration};
 use muster_store::{DrillId, NewDrill, Store, StoreError};
@@ -326,6 +326,17 @@ pub async fn list(db: Option<&Path>, format: ListFormat) -> anyhow::Result<u8> {
             if drills.is_empty() {
                 writeln!(out, "no drills yet: run `muster simulate leaked-secret` to make one")?;
             }
+            let unfinished: Vec<&str> =
+                drills.iter().filter(|d| d.state != DrillState::Ended).map(|d| d.id.0.as_str()).collect();
+            if let Some(first) = unfinished.first() {
+                let n = unfinished.len();
+                let what = if n == 1 {
+                    "drill was left unfinished".to_owned()
+                } else {
+                    format!("{n} drills were left unfinished")
+                };
+                writeln!(out, "\n{what}: `muster resume {first}` brings it back, paused where it stood")?;
+            }
         }
     }
     store.close().await;
@@ -370,6 +381,38 @@ pub async fn log(id: &str, db: Option<&Path>, format: LogFormat) -> anyhow::Resu
         }
     }
     store.close().await;
+    Ok(exit::OK)
+}
+
+/// `muster resume`: replays an unfinished drill to where it stood and leaves it paused (logged).
+pub async fn resume(id: &str, db: Option<&Path>) -> anyhow::Result<u8> {
+    let store = open_store(db).await?;
+    let drill_id = DrillId(id.to_owned());
+    let record = store.drill(&drill_id).await.map_err(|e| not_found(e, id))?;
+    if record.state == DrillState::Ended {
+        store.close().await;
+        println!("drill {id} has ended; nothing to resume (`muster log {id}` shows what happened)");
+        return Ok(exit::OK);
+    }
+    let result = muster_store::resume(&store, &drill_id).await;
+    store.close().await;
+    let drill = match result {
+        Ok(drill) => drill,
+        Err(e @ (StoreError::ReplayMismatch { .. } | StoreError::ReplayState { .. })) => {
+            println!("cannot resume drill {id}: its log does not replay: {e}");
+            return Ok(exit::PROBLEMS);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let done = drill.actions().iter().filter(|a| matches!(a.phase, ActionPhase::Done { .. })).count();
+    let at = drill.scenario_time(WallMs(u64::MAX));
+    println!(
+        "drill {id} ({}) resumed: {:?} at {at}; {} participants; {done} of {} expected actions done",
+        record.scenario_id,
+        drill.state(),
+        drill.participants().len(),
+        drill.actions().len()
+    );
     Ok(exit::OK)
 }
 

@@ -44,6 +44,8 @@ enum Command {
     Log(LogArgs),
     /// Replay a drill's log through the engine and check it reproduces the stored events
     Replay(ReplayArgs),
+    /// Bring an unfinished drill back after a stop or crash, paused where it stood
+    Resume(ResumeArgs),
     /// Append simulated drills under load, printing each acknowledged input (for the crash test)
     #[command(hide = true)]
     CrashWriter {
@@ -105,6 +107,14 @@ struct LogArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = drill::LogFormat::Table)]
     format: drill::LogFormat,
+}
+
+#[derive(Debug, clap::Args)]
+struct ResumeArgs {
+    /// The drill's id
+    drill: String,
+    #[command(flatten)]
+    db: DbArg,
 }
 
 #[derive(Debug, clap::Args)]
@@ -175,6 +185,7 @@ fn main() -> ExitCode {
         Command::Drills(args) => block_on(drill::list(args.db.db.as_deref(), args.format)),
         Command::Log(args) => block_on(drill::log(&args.drill, args.db.db.as_deref(), args.format)),
         Command::Replay(args) => block_on(drill::replay(&args.drill, args.db.db.as_deref())),
+        Command::Resume(args) => block_on(drill::resume(&args.drill, args.db.db.as_deref())),
         Command::CrashWriter { db, drills, seed } => block_on(drill::crash_writer(&db, drills, seed)),
     };
     match result {

@@ -96,3 +96,34 @@ fn bad_input_is_explained() {
     assert_eq!(out.status.code(), Some(1), "a scenario with errors is refused with its diagnostics");
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown role"));
 }
+
+#[test]
+fn a_drill_cut_off_mid_run_is_listed_and_resumes_paused() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let db = tmp.path().join("drills.db");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_muster"))
+        .args(["crash-writer", "--drills", "2", "--db"])
+        .arg(&db)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("writer");
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    child.kill().expect("kill");
+    let _ = child.wait();
+    let list = stdout(&muster(&db, &["drills", "--format", "json"]));
+    let unfinished: Vec<String> = list
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("json"))
+        .filter(|v| v["state"] != "ended")
+        .map(|v| v["id"].as_str().expect("id").to_owned())
+        .collect();
+    assert!(!unfinished.is_empty(), "no unfinished drill in {list}");
+    assert!(stdout(&muster(&db, &["drills"])).contains("muster resume"));
+    let id = &unfinished[0];
+    let out = muster(&db, &["resume", id]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout(&out).contains("resumed: Paused at T+"), "{}", stdout(&out));
+    let out = muster(&db, &["replay", id, "--verify"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("state Paused"));
+}

@@ -34,7 +34,7 @@ mod replay;
 mod writer;
 
 pub use error::{DbError, StoreError};
-pub use replay::replay;
+pub use replay::{replay, resume};
 pub use writer::{Receipt, Writer};
 
 use error::OrDb;

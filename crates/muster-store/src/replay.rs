@@ -5,7 +5,7 @@
 //! one, after the same input. The log is read in pages, so a long drill never sits in memory twice.
 //! Replay only reads; it never repairs the log.
 
-use muster_core::engine::{Drill, Event};
+use muster_core::engine::{Actor, Command, Drill, DrillState, Event, Input, WallMs};
 use muster_core::{Diagnostic, Severity, load_model, load_scenario};
 
 use crate::codec;
@@ -20,6 +20,30 @@ const PAGE: u32 = 4096;
 /// naming the first difference (a missing or extra event is one too), or [`StoreError::ReplayState`]
 /// when the events agree but the final state differs from the stored one.
 pub async fn replay(store: &Store, id: &DrillId) -> Result<Drill, StoreError> {
+    replay_with_last_wall(store, id).await.map(|(drill, _)| drill)
+}
+
+/// Resumes an unfinished drill after a stop or a crash: replays its log (checked as [`replay`] checks it)
+/// to the identical state, and if the clock was running, pauses it at the wall time of the last logged
+/// input, so that scenario time stands exactly where the log left it however long the drill was down. That
+/// pause is logged like any input, so the log still replays. The facilitator then resumes.
+pub async fn resume(store: &Store, id: &DrillId) -> Result<Drill, StoreError> {
+    let (mut drill, last_wall) = replay_with_last_wall(store, id).await?;
+    if drill.state() == DrillState::Running {
+        let input = Input::Command { now: last_wall, actor: Actor::Facilitator, command: Command::Pause };
+        let outcome = drill.input(&input);
+        store.writer().append(id, input, outcome.events, drill.state()).await?;
+    }
+    Ok(drill)
+}
+
+fn wall_of(input: &Input) -> WallMs {
+    match input {
+        Input::Command { now, .. } | Input::Timeout { now } => *now,
+    }
+}
+
+async fn replay_with_last_wall(store: &Store, id: &DrillId) -> Result<(Drill, WallMs), StoreError> {
     let record = store.drill(id).await?;
     let loaded = load_model(&record.model_text);
     let model = loaded.value.ok_or_else(|| stored_text(id, "model", &loaded.diagnostics))?;
@@ -28,11 +52,13 @@ pub async fn replay(store: &Store, id: &DrillId) -> Result<Drill, StoreError> {
     let mut drill = Drill::new(scenario, record.setup);
     let mut log = EventLog { store, id, page: Vec::new().into_iter(), last: 0 };
     let mut last_input = 0;
+    let mut last_wall = WallMs(0);
     loop {
         let inputs = store.input_page(id, last_input, PAGE).await?;
         let Some(&(last, _)) = inputs.last() else { break };
         last_input = last;
         for (input_seq, input) in inputs {
+            last_wall = last_wall.max(wall_of(&input));
             for event in drill.input(&input).events {
                 let logged = log.next().await?;
                 check(logged.as_ref(), input_seq, &event)?;
@@ -48,7 +74,7 @@ pub async fn replay(store: &Store, id: &DrillId) -> Result<Drill, StoreError> {
             actual: codec::state_text(drill.state()).to_owned(),
         });
     }
-    Ok(drill)
+    Ok((drill, last_wall))
 }
 
 /// The stored events of a drill, read a page at a time.
