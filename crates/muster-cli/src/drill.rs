@@ -133,29 +133,11 @@ pub async fn simulate(opts: SimulateOptions<'_>) -> anyhow::Result<u8> {
     };
     let start = wall_now();
     let config = SimConfig { seed, team: opts.team, participants: opts.participants, speed, start };
-    let store = open_store(opts.db).await?;
-    let id = store
-        .create_drill(NewDrill {
-            scenario_id: scenario.id.0.clone(),
-            scenario_version: scenario.version.clone(),
-            scenario_text,
-            model_text,
-            setup: muster_core::engine::DrillSetup {
-                seed,
-                speed,
-                roles_per_participant: if opts.participants.is_some_and(|n| n < scenario.roles.len()) {
-                    muster_core::engine::RolePolicy::Many
-                } else {
-                    muster_core::engine::RolePolicy::One
-                },
-            },
-            team: Some(opts.team.name().to_owned()),
-            created_wall_ms: start.0,
-        })
-        .await?;
     let duration = scenario.duration;
     let title = scenario.title.clone();
+    let store = open_store(opts.db).await?;
     let mut sim = Simulation::new(scenario, &model, &config);
+    let id = create_drill(&store, &sim, scenario_text, model_text, opts.team, start).await?;
     let writer = store.writer();
     let progress = Progress::new(&title, duration.0);
     let real_start = Instant::now();
@@ -176,6 +158,28 @@ pub async fn simulate(opts: SimulateOptions<'_>) -> anyhow::Result<u8> {
     let drill = sim.drill();
     print!("{}", summary(drill, &model, &id, seed, opts.team, real_start.elapsed()));
     Ok(exit::OK)
+}
+
+/// Records a new drill with exactly the setup the simulation runs with, so that its log replays.
+async fn create_drill(
+    store: &Store,
+    sim: &Simulation,
+    scenario_text: String,
+    model_text: String,
+    team: Team,
+    start: WallMs,
+) -> anyhow::Result<DrillId> {
+    let scenario = sim.drill().scenario();
+    let new = NewDrill {
+        scenario_id: scenario.id.0.clone(),
+        scenario_version: scenario.version.clone(),
+        scenario_text,
+        model_text,
+        setup: sim.drill().setup().clone(),
+        team: Some(team.name().to_owned()),
+        created_wall_ms: start.0,
+    };
+    Ok(store.create_drill(new).await?)
 }
 
 /// The progress bar on a terminal, plain lines every tenth of the drill otherwise.
@@ -471,23 +475,9 @@ pub async fn crash_writer(db: &Path, n_drills: usize, seed: u64) -> anyhow::Resu
                     speed: Speed::REAL_TIME,
                     start,
                 };
-                let setup = muster_core::engine::DrillSetup {
-                    seed,
-                    speed: Speed::REAL_TIME,
-                    roles_per_participant: muster_core::engine::RolePolicy::One,
-                };
-                let id = store
-                    .create_drill(NewDrill {
-                        scenario_id: scenario.id.0.clone(),
-                        scenario_version: scenario.version.clone(),
-                        scenario_text: text.to_owned(),
-                        model_text: model_text.clone(),
-                        setup,
-                        team: Some("mixed".to_owned()),
-                        created_wall_ms: start.0,
-                    })
-                    .await?;
                 let mut sim = Simulation::new(scenario, &model, &config);
+                let id = create_drill(&store, &sim, text.to_owned(), model_text.clone(), Team::Mixed, start)
+                    .await?;
                 let writer = store.writer();
                 while let Some(step) = sim.step() {
                     let seq =
