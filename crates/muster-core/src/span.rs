@@ -30,8 +30,6 @@ impl ByteSpan {
 #[derive(Debug, Default, Clone)]
 pub struct SpanIndex {
     spans: BTreeMap<String, ByteSpan>,
-    /// Spans of field *names*, for "unknown field" style messages.
-    keys: BTreeMap<String, ByteSpan>,
 }
 
 const MAX_DEPTH: usize = 128;
@@ -58,16 +56,6 @@ impl SpanIndex {
                 None => return self.spans.get("").copied().unwrap_or_default(),
             }
         }
-    }
-
-    /// The span of the field name at `path` (e.g. `actions[2].owner`), falling back to the value.
-    pub fn key(&self, path: &str) -> ByteSpan {
-        self.keys.get(path).copied().unwrap_or_else(|| self.get(path))
-    }
-
-    /// Whether `path` was found in the text exactly.
-    pub fn contains(&self, path: &str) -> bool {
-        self.spans.contains_key(path)
     }
 }
 
@@ -268,11 +256,9 @@ impl Scanner<'_> {
                 _ => {}
             }
             let before = self.pos;
-            if let Some(name) = self.field_name() {
-                let (ks, ke) = name;
+            if let Some((ks, ke)) = self.field_name() {
                 let key = String::from_utf8_lossy(&self.src[ks..ke]).into_owned();
                 let child = join_field(path, &key);
-                self.index.keys.insert(child.clone(), ByteSpan::new(ks, ke));
                 if !self.value(child, depth + 1) {
                     return false;
                 }
