@@ -10,6 +10,7 @@ pub mod engine;
 pub mod model;
 pub mod raw;
 pub mod scenario;
+pub mod score;
 pub mod sim;
 pub mod span;
 pub mod time;
