@@ -121,7 +121,7 @@ pub struct Bot {
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Intent {
-    Act { role: RoleId, action: ActionId, tries: u8 },
+    Act { role: RoleId, action: ActionId, tries: u16, consulted: bool },
     Acknowledge { role: RoleId, inject: crate::model::InjectId },
     Tell { role: RoleId, to: RoleId, about: ActionId },
 }
@@ -277,7 +277,7 @@ impl Simulation {
         let factor = match behaviour {
             Behaviour::Diligent | Behaviour::OutOfRole => 1,
             Behaviour::Distracted => 2,
-            Behaviour::Slow => 6,
+            Behaviour::Slow => 10,
             Behaviour::Absent => 1,
         };
         ScenarioMs(self.rng.random_range(base_s.0..=base_s.1) * 1000 * factor)
@@ -319,7 +319,12 @@ impl Simulation {
                         self.schedule(
                             at,
                             b,
-                            Intent::Act { role: role.clone(), action: action.clone(), tries: 0 },
+                            Intent::Act {
+                                role: role.clone(),
+                                action: action.clone(),
+                                tries: 0,
+                                consulted: false,
+                            },
                         );
                     }
                 }
@@ -348,7 +353,7 @@ impl Simulation {
                     text: format!("Done: {about}"),
                 }),
             }),
-            Intent::Act { role, action, tries } => {
+            Intent::Act { role, action, tries, consulted } => {
                 let spec = self.drill.scenario().action(action.as_str())?.clone();
                 let status = self.drill.actions().iter().find(|s| s.id == action)?;
                 let done = |id: &ActionId| {
@@ -361,17 +366,40 @@ impl Simulation {
                     return None;
                 }
                 if !spec.after.iter().all(done) {
-                    if tries < 20 {
+                    // Keep waiting for the prerequisites (the plan ends with the drill anyway).
+                    if tries < 500 {
                         let at = self
                             .drill
                             .scenario_time(self.now)
                             .saturating_add(self.delay(behaviour, (60, 120)));
-                        self.schedule(at, b, Intent::Act { role, action, tries: tries + 1 });
+                        self.schedule(at, b, Intent::Act { role, action, tries: tries + 1, consulted });
                     }
                     return None;
                 }
-                // Tell the roles the model says to consult or inform, as the behaviour would.
-                if let Some((consulted, informed)) = self.model_caps.get(spec.capability.as_str()).cloned() {
+                // Diligent and slow bots consult the Consulted roles first, then act a little later.
+                let in_play = self.drill.scenario().roles.clone();
+                let to_consult: Vec<RoleId> = self
+                    .model_caps
+                    .get(spec.capability.as_str())
+                    .map(|(c, _)| c.iter().filter(|r| in_play.contains(r) && **r != role).cloned().collect())
+                    .unwrap_or_default();
+                let careful = matches!(behaviour, Behaviour::Diligent | Behaviour::Slow);
+                if careful && !consulted && !to_consult.is_empty() {
+                    let now = self.drill.scenario_time(self.now);
+                    for to in to_consult {
+                        let at = now.saturating_add(self.delay(behaviour, (5, 20)));
+                        self.schedule(at, b, Intent::Tell { role: role.clone(), to, about: action.clone() });
+                    }
+                    let at = now.saturating_add(self.delay(behaviour, (30, 60)));
+                    self.schedule(at, b, Intent::Act { role, action, tries, consulted: true });
+                    return None;
+                }
+                // Tell the roles the model says to inform (and, for the others, to consult), as the behaviour
+                // would.
+                if let Some((consulted_roles, informed)) =
+                    self.model_caps.get(spec.capability.as_str()).cloned()
+                {
+                    let consulted_roles = if careful { Vec::new() } else { consulted_roles };
                     let tell_share = match behaviour {
                         Behaviour::Diligent => 10,
                         Behaviour::Slow => 6,
@@ -379,8 +407,8 @@ impl Simulation {
                         Behaviour::OutOfRole => 1,
                         Behaviour::Absent => 0,
                     };
-                    let in_play = self.drill.scenario().roles.clone();
-                    for to in consulted.iter().chain(&informed).filter(|r| in_play.contains(r) && **r != role)
+                    for to in
+                        consulted_roles.iter().chain(&informed).filter(|r| in_play.contains(r) && **r != role)
                     {
                         if self.rng.random_range(0..10) < tell_share {
                             let at = self
@@ -406,6 +434,9 @@ mod tests {
 
     const MODEL: &str = include_str!("../../../scenarios/model.ron");
     const LEAKED: &str = include_str!("../../../scenarios/leaked-secret.ron");
+    const CI_TOKEN: &str = include_str!("../../../scenarios/compromised-ci-token.ron");
+    const DEPENDENCY: &str = include_str!("../../../scenarios/dependency-compromise.ron");
+    const CLOUD: &str = include_str!("../../../scenarios/cloud-account-abuse.ron");
 
     fn simulate(team: Team, seed: u64) -> (Drill, Vec<Step>) {
         let model = load_model(MODEL).value.expect("model");
@@ -462,6 +493,34 @@ mod tests {
         assert!(d > s && s > a, "on time: diligent {d}, slow {s}, absent {a} of {n}");
         assert_eq!(a, 0);
         assert!(d * 10 >= n * 8, "a diligent team does at least 80 % on time: {d} of {n}");
+    }
+
+    #[test]
+    fn team_scores_are_ordered_diligent_slow_absent() {
+        let model = load_model(MODEL).value.expect("model");
+        for scenario in [LEAKED, CI_TOKEN, DEPENDENCY, CLOUD] {
+            let scenario = load_scenario(scenario, &model).scenario.expect("scenario");
+            let team_score = |team: Team| {
+                let config = SimConfig {
+                    seed: 3,
+                    team,
+                    participants: None,
+                    speed: Speed::REAL_TIME,
+                    start: WallMs(1_700_000_000_000),
+                };
+                let mut sim = Simulation::new(scenario.clone(), &model, &config);
+                let mut events = Vec::new();
+                while let Some(step) = sim.step() {
+                    events.extend(step.outcome.events);
+                }
+                crate::score::score(&scenario, &model, &events).team.score
+            };
+            let (d, s, a) = (team_score(Team::Diligent), team_score(Team::Slow), team_score(Team::Absent));
+            // Clearly ordered: at least 10 points apart, and an absent team scores nothing.
+            assert!(d >= s + 10 && s >= a + 10, "{}: diligent {d}, slow {s}, absent {a}", scenario.id);
+            assert_eq!(a, 0, "{}", scenario.id);
+            assert!(d >= 80, "{}: a diligent team scores at least 80, got {d}", scenario.id);
+        }
     }
 
     #[test]

@@ -16,13 +16,13 @@ use std::collections::{BTreeMap, BTreeSet};
 pub use rules::{RULES, Rules};
 pub use types::{
     Ack, ActionScore, Finding, FindingKind, Handoff, HandoffKind, HeatRow, IdleGap, Mark, MarkKind, Metrics,
-    ObjectiveScore, Observation, Outcome, ParticipantInfo, PlanDraft, PlanItem, PlanStatus, Rating, RoleScore, Rule, Score,
-    TeamScore, Tone,
+    ObjectiveScore, Observation, Outcome, ParticipantInfo, PlanDraft, PlanItem, PlanStatus, Rating,
+    RoleScore, Rule, Score, TeamScore, Tone,
 };
 
 use crate::engine::{ActionRef, Builtin, Event, EventKind, NoteKind, ParticipantId};
 use crate::model::{ActionId, CapabilityId, InjectId, ResponsibilityModel, RoleId, SodConstraint, SodSide};
-use crate::scenario::{ExpectedAction, Metric, Scenario};
+use crate::scenario::{ExpectedAction, Metric, Scenario, Trigger};
 use crate::time::ScenarioMs;
 
 /// Scores a drill from its events (in log order) with the rules Muster uses.
@@ -76,6 +76,8 @@ struct Log {
     tells: Vec<Tell>,
     handoffs: Vec<HandOffAct>,
     fired: Vec<(InjectId, ScenarioMs, Vec<RoleId>, u64)>,
+    /// Injects the facilitator skipped, or held and never released.
+    withheld: BTreeSet<InjectId>,
     acks: BTreeMap<(InjectId, RoleId), ScenarioMs>,
     activity: BTreeMap<RoleId, Vec<ScenarioMs>>,
     participants: BTreeMap<ParticipantId, ParticipantInfo>,
@@ -89,15 +91,16 @@ impl Log {
     fn read(scenario: &Scenario, events: &[Event]) -> Log {
         let index: BTreeMap<&str, usize> =
             scenario.actions.iter().enumerate().map(|(i, a)| (a.id.as_str(), i)).collect();
-        let mut log = Log { actions: scenario.actions.iter().map(|_| ActionLog::default()).collect(), ..Log::default() };
+        let mut log = Log {
+            actions: scenario.actions.iter().map(|_| ActionLog::default()).collect(),
+            ..Log::default()
+        };
         for e in events {
             log.last_at = log.last_at.max(e.at);
             match &e.kind {
                 EventKind::Started { seed, .. } => log.seed = Some(*seed),
-                EventKind::InjectFired { inject, to, .. } => {
-                    if scenario.inject(inject.as_str()).is_some() {
-                        log.fired.push((inject.clone(), e.at, to.clone(), e.seq));
-                    }
+                EventKind::InjectFired { inject, to, .. } if scenario.inject(inject.as_str()).is_some() => {
+                    log.fired.push((inject.clone(), e.at, to.clone(), e.seq));
                 }
                 EventKind::ActionOpened { action, .. } => {
                     if let Some(&i) = index.get(action.as_str()) {
@@ -128,9 +131,16 @@ impl Log {
                     log.observations.push(Observation { at: e.at, text: text.clone(), seq: e.seq });
                 }
                 EventKind::Ended { .. } => log.ended_at = Some(e.at),
+                EventKind::InjectSkipped(id) | EventKind::InjectHeld(id) => {
+                    log.withheld.insert(id.clone());
+                }
+                EventKind::InjectReleased(id) => {
+                    log.withheld.remove(id);
+                }
                 EventKind::Acted { participant, role, action, .. } => {
                     log.activity.entry(role.clone()).or_default().push(e.at);
-                    let act = Act { participant: participant.clone(), role: role.clone(), at: e.at, seq: e.seq };
+                    let act =
+                        Act { participant: participant.clone(), role: role.clone(), at: e.at, seq: e.seq };
                     log.read_act(&index, act, action);
                 }
                 _ => {}
@@ -204,7 +214,8 @@ impl Names<'_> {
     }
 
     fn act(&self, act: &Act) -> String {
-        let who = self.participants.get(&act.participant).map_or(act.participant.0.as_str(), |p| p.name.as_str());
+        let who =
+            self.participants.get(&act.participant).map_or(act.participant.0.as_str(), |p| p.name.as_str());
         format!("{} ({who})", self.role(&act.role))
     }
 }
@@ -213,7 +224,7 @@ impl Names<'_> {
 fn short(label: &str) -> String {
     let cut = label
         .char_indices()
-        .find(|&(i, c)| i >= 20 && matches!(c, ':' | ',' | ';' | '(' | '.'))
+        .find(|&(i, c)| i >= 20 && matches!(c, ':' | ';' | '('))
         .map_or(label, |(i, _)| &label[..i]);
     let cut = cut.trim_end();
     if cut.chars().count() <= 70 {
@@ -236,19 +247,68 @@ struct Scorer<'a> {
     model: &'a ResponsibilityModel,
     rules: &'a Rules,
     log: Log,
+    /// Per action: offered, or held back because a prerequisite in play was never done.
+    in_play: Vec<bool>,
+    /// Per action held back: the undone action that held it back.
+    blocked_by: Vec<Option<ActionId>>,
     findings: Vec<Finding>,
 }
 
 /// Scores with explicit rules (tests and what-ifs).
-pub fn score_with(scenario: &Scenario, model: &ResponsibilityModel, events: &[Event], rules: &Rules) -> Score {
+pub fn score_with(
+    scenario: &Scenario,
+    model: &ResponsibilityModel,
+    events: &[Event],
+    rules: &Rules,
+) -> Score {
     let log = Log::read(scenario, events);
-    let mut s = Scorer { scenario, model, rules, log, findings: Vec::new() };
+    let (in_play, blocked_by) = in_play(scenario, &log);
+    let mut s = Scorer { scenario, model, rules, log, in_play, blocked_by, findings: Vec::new() };
     for i in 0..scenario.actions.len() {
         s.action_findings(i);
     }
     s.sod_findings();
     s.duplicate_findings();
     s.finish()
+}
+
+/// Which actions count: those offered, and those whose inject never fired only because an action in play
+/// was never done (directly, or through a chain of injects). Injects the facilitator withheld, escalations
+/// that were not needed, cues never given and injects due after the end do not count.
+fn in_play(scenario: &Scenario, log: &Log) -> (Vec<bool>, Vec<Option<ActionId>>) {
+    let mut in_play: Vec<bool> = log.actions.iter().map(|l| l.offered.is_some()).collect();
+    let mut blocked_by: Vec<Option<ActionId>> = vec![None; scenario.actions.len()];
+    let fired: BTreeSet<&InjectId> = log.fired.iter().map(|(id, ..)| id).collect();
+    let mut blocked: Vec<Option<ActionId>> = vec![None; scenario.injects.len()];
+    let action_index = |id: &ActionId| scenario.actions.iter().position(|a| &a.id == id);
+    loop {
+        let mut changed = false;
+        for (k, inject) in scenario.injects.iter().enumerate() {
+            if blocked[k].is_some() || fired.contains(&inject.id) || log.withheld.contains(&inject.id) {
+                continue;
+            }
+            blocked[k] = match &inject.trigger {
+                Trigger::AfterAction { action, .. } => action_index(action)
+                    .filter(|&j| in_play[j] && log.actions[j].done.is_none())
+                    .map(|_| action.clone()),
+                Trigger::AfterInject { inject: parent, .. } => {
+                    scenario.injects.iter().position(|x| &x.id == parent).and_then(|x| blocked[x].clone())
+                }
+                _ => None,
+            };
+            let Some(by) = blocked[k].clone() else { continue };
+            changed = true;
+            for j in inject.actions.iter().filter_map(&action_index) {
+                if !in_play[j] {
+                    in_play[j] = true;
+                    blocked_by[j] = Some(by.clone());
+                }
+            }
+        }
+        if !changed {
+            return (in_play, blocked_by);
+        }
+    }
 }
 
 impl Scorer<'_> {
@@ -266,9 +326,11 @@ impl Scorer<'_> {
         participants: Vec<ParticipantId>,
         at: Option<ScenarioMs>,
         (points, max): (i64, i64),
-        events: Vec<u64>,
+        mut events: Vec<u64>,
         text: String,
     ) {
+        events.sort_unstable();
+        events.dedup();
         let tone = match kind {
             FindingKind::Done
             | FindingKind::Owner
@@ -301,16 +363,54 @@ impl Scorer<'_> {
         let r = self.rules;
         let worth = r.worth(a.weight);
         let log = &self.log.actions[i];
-        let Some((offered_at, offered_seq)) = log.offered else { return };
+        if !self.in_play[i] {
+            return;
+        }
         let label = short(&a.label);
+        let Some((offered_at, offered_seq)) = log.offered else {
+            let by = self.blocked_by[i].clone().map_or_else(String::new, |b| b.0);
+            let by_label = self.scenario.action(&by).map_or(by.clone(), |b| short(&b.label));
+            let owners = self.names().roles(&a.owners);
+            let text = format!(
+                "Missed: “{label}” (owner: {owners}) never came up, because “{by_label}” was never done. {}",
+                signed(0, worth)
+            );
+            self.push(
+                Rule::Coverage,
+                FindingKind::Missed,
+                a,
+                a.owners.clone(),
+                vec![],
+                None,
+                (0, worth),
+                vec![],
+                text,
+            );
+            return;
+        };
         let Some(done) = log.done.clone() else {
             let overdue: Vec<u64> = log.overdue.into_iter().collect();
             let owners = self.names().roles(&a.owners);
-            let joint = if a.owners.len() > 1 { format!(", owned jointly by {owners}: none of them acted") } else { format!(" (owner: {owners})") };
+            let joint = if a.owners.len() > 1 {
+                format!(", owned jointly by {owners}: none of them acted")
+            } else {
+                format!(" (owner: {owners})")
+            };
             let mut events = vec![offered_seq];
             events.extend(&overdue);
             let text = format!("Missed: nobody did “{label}”{joint}. {}", signed(0, worth));
-            self.push(Rule::Coverage, FindingKind::Missed, a, a.owners.clone(), vec![], Some(offered_at), (0, worth), events, text);
+            let at = Some(offered_at);
+            self.push(
+                Rule::Coverage,
+                FindingKind::Missed,
+                a,
+                a.owners.clone(),
+                vec![],
+                at,
+                (0, worth),
+                events,
+                text,
+            );
             self.gap_finding(i);
             return;
         };
@@ -338,13 +438,33 @@ impl Scorer<'_> {
         let extra = if free.is_empty() { String::new() } else { format!(" ({})", free.join(", ")) };
         let text = format!("{who} did “{label}” at {when}{extra}: {}", signed(base, base));
         let (roles, ps) = (vec![done.role.clone()], vec![done.participant.clone()]);
-        self.push(Rule::Coverage, FindingKind::Done, a, roles.clone(), ps.clone(), Some(when), (base, base), vec![done.seq], text);
+        self.push(
+            Rule::Coverage,
+            FindingKind::Done,
+            a,
+            roles.clone(),
+            ps.clone(),
+            Some(when),
+            (base, base),
+            vec![done.seq],
+            text,
+        );
 
         // Right owner.
         let owner_part = r.part(worth, r.share_owner);
         if a.owners.contains(&done.role) {
             let text = format!("{who} owns “{label}” and did it: {}", signed(owner_part, owner_part));
-            self.push(Rule::RightOwner, FindingKind::Owner, a, roles.clone(), ps.clone(), Some(when), (owner_part, owner_part), vec![done.seq], text);
+            self.push(
+                Rule::RightOwner,
+                FindingKind::Owner,
+                a,
+                roles.clone(),
+                ps.clone(),
+                Some(when),
+                (owner_part, owner_part),
+                vec![done.seq],
+                text,
+            );
         } else if let Some(h) = self
             .log
             .handoffs
@@ -361,7 +481,17 @@ impl Scorer<'_> {
                 signed(owner_part, owner_part)
             );
             let roles = vec![done.role.clone(), h.from.clone()];
-            self.push(Rule::RightOwner, FindingKind::HandedOff, a, roles, ps.clone(), Some(when), (owner_part, owner_part), vec![h.seq, done.seq], text);
+            self.push(
+                Rule::RightOwner,
+                FindingKind::HandedOff,
+                a,
+                roles,
+                ps.clone(),
+                Some(when),
+                (owner_part, owner_part),
+                vec![h.seq, done.seq],
+                text,
+            );
         } else {
             let names = self.names();
             let text = format!(
@@ -371,15 +501,36 @@ impl Scorer<'_> {
             );
             let mut roles = roles.clone();
             roles.extend(a.owners.iter().cloned());
-            self.push(Rule::RightOwner, FindingKind::OutsideLane, a, roles, ps.clone(), Some(when), (0, owner_part), vec![done.seq], text);
+            self.push(
+                Rule::RightOwner,
+                FindingKind::OutsideLane,
+                a,
+                roles,
+                ps.clone(),
+                Some(when),
+                (0, owner_part),
+                vec![done.seq],
+                text,
+            );
         }
 
         // Timeliness.
         if let Some(deadline) = a.deadline {
             let full = r.part(worth, r.share_timely);
             if when <= deadline {
-                let text = format!("{who} did “{label}” at {when}, deadline {deadline}: {}", signed(full, full));
-                self.push(Rule::Timeliness, FindingKind::OnTime, a, roles.clone(), ps.clone(), Some(when), (full, full), vec![done.seq], text);
+                let text =
+                    format!("{who} did “{label}” at {when}, deadline {deadline}: {}", signed(full, full));
+                self.push(
+                    Rule::Timeliness,
+                    FindingKind::OnTime,
+                    a,
+                    roles.clone(),
+                    ps.clone(),
+                    Some(when),
+                    (full, full),
+                    vec![done.seq],
+                    text,
+                );
             } else {
                 let late = ScenarioMs(when.0 - deadline.0);
                 let window = ScenarioMs(deadline.0.saturating_sub(offered_at.0));
@@ -393,7 +544,17 @@ impl Scorer<'_> {
                 );
                 let mut events = vec![done.seq];
                 events.extend(self.log.actions[i].overdue);
-                self.push(Rule::Timeliness, FindingKind::Late, a, roles.clone(), ps.clone(), Some(when), (kept, full), events, text);
+                self.push(
+                    Rule::Timeliness,
+                    FindingKind::Late,
+                    a,
+                    roles.clone(),
+                    ps.clone(),
+                    Some(when),
+                    (kept, full),
+                    events,
+                    text,
+                );
             }
         }
 
@@ -416,8 +577,12 @@ impl Scorer<'_> {
                 .collect();
             let mut events = vec![done.seq];
             for p in &a.after {
-                if let Some(d) =
-                    self.scenario.actions.iter().position(|x| &x.id == p).and_then(|j| self.log.actions[j].done.as_ref())
+                if let Some(d) = self
+                    .scenario
+                    .actions
+                    .iter()
+                    .position(|x| &x.id == p)
+                    .and_then(|j| self.log.actions[j].done.as_ref())
                 {
                     events.push(d.seq);
                 }
@@ -426,11 +591,36 @@ impl Scorer<'_> {
             let list = |ids: &[&ActionId]| ids.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(", ");
             if missing.is_empty() {
                 let all: Vec<&ActionId> = a.after.iter().collect();
-                let text = format!("“{label}” came after its prerequisites ({}): {}", list(&all), signed(full, full));
-                self.push(Rule::Order, FindingKind::InOrder, a, roles.clone(), ps.clone(), Some(when), (full, full), events, text);
+                let text = format!(
+                    "“{label}” came after its prerequisites ({}): {}",
+                    list(&all),
+                    signed(full, full)
+                );
+                self.push(
+                    Rule::Order,
+                    FindingKind::InOrder,
+                    a,
+                    roles.clone(),
+                    ps.clone(),
+                    Some(when),
+                    (full, full),
+                    events,
+                    text,
+                );
             } else {
-                let text = format!("{who} did “{label}” before {} was done: {}", list(&missing), signed(0, full));
-                self.push(Rule::Order, FindingKind::OutOfOrder, a, roles.clone(), ps.clone(), Some(when), (0, full), events, text);
+                let text =
+                    format!("{who} did “{label}” before {} was done: {}", list(&missing), signed(0, full));
+                self.push(
+                    Rule::Order,
+                    FindingKind::OutOfOrder,
+                    a,
+                    roles.clone(),
+                    ps.clone(),
+                    Some(when),
+                    (0, full),
+                    events,
+                    text,
+                );
             }
         }
 
@@ -464,7 +654,17 @@ impl Scorer<'_> {
                             signed(max, max)
                         );
                         let roles = vec![t.from.clone(), role.clone()];
-                        self.push(Rule::Communication, FindingKind::Told, a, roles, vec![t.participant.clone()], Some(t.at), (max, max), vec![t.seq], text);
+                        self.push(
+                            Rule::Communication,
+                            FindingKind::Told,
+                            a,
+                            roles,
+                            vec![t.participant.clone()],
+                            Some(t.at),
+                            (max, max),
+                            vec![t.seq],
+                            text,
+                        );
                     }
                     Some(t) => {
                         let kept = max * r.consulted_after_percent / 100;
@@ -475,7 +675,17 @@ impl Scorer<'_> {
                             signed(kept, max)
                         );
                         let roles = vec![t.from.clone(), role.clone()];
-                        self.push(Rule::Communication, FindingKind::ToldLate, a, roles, vec![t.participant.clone()], Some(t.at), (kept, max), vec![done.seq, t.seq], text);
+                        self.push(
+                            Rule::Communication,
+                            FindingKind::ToldLate,
+                            a,
+                            roles,
+                            vec![t.participant.clone()],
+                            Some(t.at),
+                            (kept, max),
+                            vec![done.seq, t.seq],
+                            text,
+                        );
                     }
                     None => {
                         let text = format!(
@@ -484,7 +694,17 @@ impl Scorer<'_> {
                             signed(0, max)
                         );
                         let roles = vec![role.clone(), done.role.clone()];
-                        self.push(Rule::Communication, FindingKind::NotTold, a, roles, vec![], Some(when), (0, max), vec![done.seq], text);
+                        self.push(
+                            Rule::Communication,
+                            FindingKind::NotTold,
+                            a,
+                            roles,
+                            vec![],
+                            Some(when),
+                            (0, max),
+                            vec![done.seq],
+                            text,
+                        );
                     }
                 }
             }
@@ -515,22 +735,23 @@ impl Scorer<'_> {
         let mut events = Vec::new();
         let mut why = Vec::new();
         for (j, b) in self.scenario.actions.iter().enumerate() {
-            if b.after.contains(&a.id)
-                && let Some((_, seq)) = self.log.actions[j].offered
-            {
+            if b.after.contains(&a.id) && self.in_play[j] {
                 for o in b.owners.iter().filter(|o| !a.owners.contains(o)) {
                     if !waiting.contains(o) {
                         waiting.push(o.clone());
                     }
                 }
                 if b.owners.iter().any(|o| !a.owners.contains(o)) {
-                    events.push(seq);
+                    events.extend(self.log.actions[j].offered.map(|(_, seq)| seq));
                     why.push(format!("“{}” needs it", short(&b.label)));
                 }
             }
         }
         for t in &self.log.tells {
-            if a.owners.contains(&t.to) && !a.owners.contains(&t.from) && t.about.as_ref().is_some_and(|x| x == &a.id) {
+            if a.owners.contains(&t.to)
+                && !a.owners.contains(&t.from)
+                && t.about.as_ref().is_some_and(|x| x == &a.id)
+            {
                 if !waiting.contains(&t.from) {
                     waiting.push(t.from.clone());
                 }
@@ -568,7 +789,10 @@ impl Scorer<'_> {
                             .scenario_acts
                             .iter()
                             .filter(|(i, _)| {
-                                self.scenario.actions[*i].sod.as_ref().is_some_and(|s| s.rule == rule.id && s.side == side)
+                                self.scenario.actions[*i]
+                                    .sod
+                                    .as_ref()
+                                    .is_some_and(|s| s.rule == rule.id && s.side == side)
                             })
                             .cloned()
                             .collect()
@@ -584,7 +808,11 @@ impl Scorer<'_> {
                             let a = &self.scenario.actions[li];
                             let penalty = -r.part(r.worth(a.weight), r.sod_penalty_percent);
                             let (fa, sa) = (&self.scenario.actions[*fi], &self.scenario.actions[*si]);
-                            let who = self.log.participants.get(&f.participant).map_or(f.participant.0.clone(), |p| p.name.clone());
+                            let who = self
+                                .log
+                                .participants
+                                .get(&f.participant)
+                                .map_or(f.participant.0.clone(), |p| p.name.clone());
                             let text = format!(
                                 "Segregation of duties broken ({}): {who} did both “{}” ({first}, as {}) and “{}” ({second}, as {}), at {} and {}: {}",
                                 rule.title,
@@ -597,7 +825,17 @@ impl Scorer<'_> {
                                 signed(penalty, 0)
                             );
                             let roles = vec![f.role.clone(), s.role.clone()];
-                            self.push(Rule::Segregation, FindingKind::SodViolated, a, roles, vec![f.participant.clone()], Some(late.at), (penalty, 0), vec![early.seq, late.seq], text);
+                            self.push(
+                                Rule::Segregation,
+                                FindingKind::SodViolated,
+                                a,
+                                roles,
+                                vec![f.participant.clone()],
+                                Some(late.at),
+                                (penalty, 0),
+                                vec![early.seq, late.seq],
+                                text,
+                            );
                             self.findings.last_mut().expect("just pushed").sod_rule = Some(rule.id.clone());
                         }
                     }
@@ -607,23 +845,51 @@ impl Scorer<'_> {
                             .actions
                             .iter()
                             .zip(&self.log.actions)
-                            .filter(|(a, _)| a.sod.as_ref().is_some_and(|s| s.rule == rule.id && s.side == side))
+                            .filter(|(a, _)| {
+                                a.sod.as_ref().is_some_and(|s| s.rule == rule.id && s.side == side)
+                            })
                             .filter_map(|(_, l)| l.done.clone())
                             .collect()
                     };
                     let (df, ds) = (done_by(SodSide::First), done_by(SodSide::Second));
                     if violators.is_empty() && !df.is_empty() && !ds.is_empty() {
-                        let Some(last) = ds.iter().chain(&df).max_by_key(|x| x.seq).cloned() else { continue };
-                        let Some(li) = self.log.scenario_acts.iter().find(|(_, x)| x.seq == last.seq).map(|(i, _)| *i) else { continue };
+                        let Some(last) = ds.iter().chain(&df).max_by_key(|x| x.seq).cloned() else {
+                            continue;
+                        };
+                        let Some(li) =
+                            self.log.scenario_acts.iter().find(|(_, x)| x.seq == last.seq).map(|(i, _)| *i)
+                        else {
+                            continue;
+                        };
                         let a = &self.scenario.actions[li];
-                        let mut ps: Vec<ParticipantId> = df.iter().chain(&ds).map(|x| x.participant.clone()).collect();
+                        let mut ps: Vec<ParticipantId> =
+                            df.iter().chain(&ds).map(|x| x.participant.clone()).collect();
                         ps.sort();
                         ps.dedup();
                         let mut events: Vec<u64> = df.iter().chain(&ds).map(|x| x.seq).collect();
                         events.sort_unstable();
-                        let text = format!("Segregation of duties kept ({}): {first} and {second} were done by different people", rule.title);
-                        let roles = df.iter().chain(&ds).map(|x| x.role.clone()).collect::<BTreeSet<_>>().into_iter().collect();
-                        self.push(Rule::Segregation, FindingKind::SodKept, a, roles, ps, Some(last.at), (0, 0), events, text);
+                        let text = format!(
+                            "Segregation of duties kept ({}): {first} and {second} were done by different people",
+                            rule.title
+                        );
+                        let roles = df
+                            .iter()
+                            .chain(&ds)
+                            .map(|x| x.role.clone())
+                            .collect::<BTreeSet<_>>()
+                            .into_iter()
+                            .collect();
+                        self.push(
+                            Rule::Segregation,
+                            FindingKind::SodKept,
+                            a,
+                            roles,
+                            ps,
+                            Some(last.at),
+                            (0, 0),
+                            events,
+                            text,
+                        );
                         self.findings.last_mut().expect("just pushed").sod_rule = Some(rule.id.clone());
                     }
                 }
@@ -634,7 +900,9 @@ impl Scorer<'_> {
                         .iter()
                         .filter(|(i, act)| {
                             let a = &self.scenario.actions[*i];
-                            &act.role == overseer && capabilities.contains(&a.capability) && !a.owners.contains(overseer)
+                            &act.role == overseer
+                                && capabilities.contains(&a.capability)
+                                && !a.owners.contains(overseer)
                         })
                         .cloned()
                         .collect();
@@ -650,7 +918,17 @@ impl Scorer<'_> {
                             act.at,
                             signed(penalty, 0)
                         );
-                        self.push(Rule::Segregation, FindingKind::SodViolated, a, vec![act.role.clone()], vec![act.participant.clone()], Some(act.at), (penalty, 0), vec![act.seq], text);
+                        self.push(
+                            Rule::Segregation,
+                            FindingKind::SodViolated,
+                            a,
+                            vec![act.role.clone()],
+                            vec![act.participant.clone()],
+                            Some(act.at),
+                            (penalty, 0),
+                            vec![act.seq],
+                            text,
+                        );
                         self.findings.last_mut().expect("just pushed").sod_rule = Some(rule.id.clone());
                     }
                 }
@@ -682,38 +960,54 @@ impl Scorer<'_> {
                 );
                 let roles = vec![rep.role.clone(), first.role.clone()];
                 let ps = vec![rep.participant.clone(), first.participant.clone()];
-                self.push(Rule::Duplication, FindingKind::Duplicate, a, roles, ps, Some(rep.at), (penalty, 0), vec![first.seq, rep.seq], text);
+                self.push(
+                    Rule::Duplication,
+                    FindingKind::Duplicate,
+                    a,
+                    roles,
+                    ps,
+                    Some(rep.at),
+                    (penalty, 0),
+                    vec![first.seq, rep.seq],
+                    text,
+                );
             }
         }
     }
 
     fn finish(self) -> Score {
-        let Scorer { scenario, model, rules, log, findings } = self;
+        let Scorer { scenario, model, rules, log, in_play, blocked_by, findings } = self;
         let actions: Vec<ActionScore> = scenario
             .actions
             .iter()
             .zip(&log.actions)
-            .map(|(a, l)| {
-                let offered = l.offered.is_some();
-                let earned = findings.iter().filter(|f| f.action.as_ref() == Some(&a.id)).map(|f| f.points).sum();
-                let outcome = match (&l.done, offered) {
-                    (Some(d), _) => Outcome::Done { by: d.participant.clone(), role: d.role.clone(), at: d.at },
+            .zip(in_play.iter().zip(blocked_by))
+            .map(|((a, l), (&in_play, blocked_by))| {
+                let earned =
+                    findings.iter().filter(|f| f.action.as_ref() == Some(&a.id)).map(|f| f.points).sum();
+                let outcome = match (&l.done, in_play) {
+                    (Some(d), _) => {
+                        Outcome::Done { by: d.participant.clone(), role: d.role.clone(), at: d.at }
+                    }
                     (None, true) => Outcome::Missed,
-                    (None, false) => Outcome::NotOffered,
+                    (None, false) => Outcome::NotInPlay,
                 };
                 let late_by = match (&l.done, a.deadline) {
                     (Some(d), Some(dl)) if d.at > dl => Some(ScenarioMs(d.at.0 - dl.0)),
                     _ => None,
                 };
                 let right_owner = findings.iter().any(|f| {
-                    f.action.as_ref() == Some(&a.id) && matches!(f.kind, FindingKind::Owner | FindingKind::HandedOff)
+                    f.action.as_ref() == Some(&a.id)
+                        && matches!(f.kind, FindingKind::Owner | FindingKind::HandedOff)
                 });
                 ActionScore {
                     id: a.id.clone(),
                     label: a.label.clone(),
                     capability: a.capability.clone(),
                     owners: a.owners.clone(),
-                    worth: if offered { rules.worth(a.weight) } else { 0 },
+                    worth: if in_play { rules.worth(a.weight) } else { 0 },
+                    in_play,
+                    blocked_by,
                     earned,
                     offered_at: l.offered.map(|(t, _)| t),
                     deadline: a.deadline,
@@ -723,7 +1017,7 @@ impl Scorer<'_> {
                 }
             })
             .collect();
-        let offered = actions.iter().filter(|a| a.offered_at.is_some()).count() as u32;
+        let n_in_play = actions.iter().filter(|a| a.in_play).count() as u32;
         let done = actions.iter().filter(|a| matches!(a.outcome, Outcome::Done { .. })).count() as u32;
         let possible: i64 = actions.iter().map(|a| a.worth).sum();
         let earned = findings.iter().map(|f| f.points).sum::<i64>().clamp(0, possible);
@@ -732,32 +1026,38 @@ impl Scorer<'_> {
             score: percent(earned, possible) as u32,
             earned,
             possible,
-            offered,
+            in_play: n_in_play,
             done,
             right_owner: actions.iter().filter(|a| a.right_owner).count() as u32,
             on_time: actions
                 .iter()
-                .filter(|a| a.deadline.is_some() && matches!(a.outcome, Outcome::Done { .. }) && a.late_by.is_none())
+                .filter(|a| {
+                    a.deadline.is_some() && matches!(a.outcome, Outcome::Done { .. }) && a.late_by.is_none()
+                })
                 .count() as u32,
             sod_violations,
-            not_offered: actions.len() as u32 - offered,
+            not_in_play: actions.len() as u32 - n_in_play,
         };
         let objectives = scenario
             .objectives
             .iter()
             .map(|o| {
                 let mine: Vec<&ActionScore> = actions.iter().filter(|a| o.actions.contains(&a.id)).collect();
-                let offered: Vec<&&ActionScore> = mine.iter().filter(|a| a.offered_at.is_some()).collect();
-                let possible: i64 = offered.iter().map(|a| a.worth).sum();
+                let played: Vec<&&ActionScore> = mine.iter().filter(|a| a.in_play).collect();
+                let possible: i64 = played.iter().map(|a| a.worth).sum();
                 let earned = mine.iter().map(|a| a.earned).sum::<i64>().clamp(0, possible.max(0));
                 let done: Vec<&&&ActionScore> =
-                    offered.iter().filter(|a| matches!(a.outcome, Outcome::Done { .. })).collect();
+                    played.iter().filter(|a| matches!(a.outcome, Outcome::Done { .. })).collect();
                 let weight_done: i64 = done.iter().map(|a| a.worth).sum();
                 let sod = findings
                     .iter()
-                    .filter(|f| f.kind == FindingKind::SodViolated && f.action.as_ref().is_some_and(|x| o.actions.contains(x)))
+                    .filter(|f| {
+                        f.kind == FindingKind::SodViolated
+                            && f.action.as_ref().is_some_and(|x| o.actions.contains(x))
+                    })
                     .count() as u32;
-                let (rating, reason) = rate(rules, possible, earned, weight_done, done.len() == offered.len(), sod);
+                let (rating, reason) =
+                    rate(rules, possible, earned, weight_done, done.len() == played.len(), sod);
                 ObjectiveScore {
                     id: o.id.clone(),
                     title: o.title.clone(),
@@ -765,7 +1065,7 @@ impl Scorer<'_> {
                     reason,
                     earned,
                     possible,
-                    offered: offered.len() as u32,
+                    in_play: played.len() as u32,
                     done: done.len() as u32,
                     sod_violations: sod,
                 }
@@ -798,7 +1098,14 @@ fn percent(earned: i64, possible: i64) -> i64 {
 }
 
 /// The rating rule (docs/scoring.md).
-fn rate(rules: &Rules, possible: i64, earned: i64, weight_done: i64, all_done: bool, sod: u32) -> (Rating, String) {
+fn rate(
+    rules: &Rules,
+    possible: i64,
+    earned: i64,
+    weight_done: i64,
+    all_done: bool,
+    sod: u32,
+) -> (Rating, String) {
     if possible == 0 {
         return (Rating::Unable, "none of its actions came up in the drill".to_owned());
     }
@@ -833,7 +1140,12 @@ fn metrics(scenario: &Scenario, rules: &Rules, log: &Log, actions: &[ActionScore
     for (inject, at, to, _) in &log.fired {
         for role in to.iter().filter(|r| scenario.roles.contains(r)) {
             let acked_at = log.acks.get(&(inject.clone(), role.clone())).copied();
-            acknowledgements.push(Ack { inject: inject.clone(), role: role.clone(), fired_at: *at, acked_at });
+            acknowledgements.push(Ack {
+                inject: inject.clone(),
+                role: role.clone(),
+                fired_at: *at,
+                acked_at,
+            });
         }
     }
     let time_to = |metric: Metric| -> Option<ScenarioMs> {
@@ -841,7 +1153,7 @@ fn metrics(scenario: &Scenario, rules: &Rules, log: &Log, actions: &[ActionScore
             .actions
             .iter()
             .zip(actions)
-            .filter(|(a, s)| a.counts_as == Some(metric) && s.offered_at.is_some())
+            .filter(|(a, s)| a.counts_as == Some(metric) && s.in_play)
             .map(|(_, s)| s)
             .collect();
         let mut last = None;
@@ -915,7 +1227,8 @@ fn idle_gaps(scenario: &Scenario, rules: &Rules, log: &Log) -> Vec<IdleGap> {
     let end = log.ended_at.unwrap_or(log.last_at);
     let mut out = Vec::new();
     for role in &scenario.roles {
-        let Some(first) = log.fired.iter().filter(|(_, _, to, _)| to.contains(role)).map(|(_, at, _, _)| *at).min()
+        let Some(first) =
+            log.fired.iter().filter(|(_, _, to, _)| to.contains(role)).map(|(_, at, _, _)| *at).min()
         else {
             continue;
         };
@@ -954,7 +1267,7 @@ fn role_scores(
         .iter()
         .map(|role| {
             let owned: Vec<&ActionScore> =
-                actions.iter().filter(|a| a.offered_at.is_some() && a.owners.contains(role)).collect();
+                actions.iter().filter(|a| a.in_play && a.owners.contains(role)).collect();
             let by = |a: &ActionScore| match &a.outcome {
                 Outcome::Done { role, .. } => Some(role.clone()),
                 _ => None,
@@ -962,7 +1275,8 @@ fn role_scores(
             let done_by_role = owned.iter().filter(|a| by(a).as_ref() == Some(role)).count() as u32;
             let done_by_others = owned.iter().filter(|a| by(a).is_some_and(|r| &r != role)).count() as u32;
             let missed = owned.iter().filter(|a| a.outcome == Outcome::Missed).count() as u32;
-            let late = owned.iter().filter(|a| by(a).as_ref() == Some(role) && a.late_by.is_some()).count() as u32;
+            let late =
+                owned.iter().filter(|a| by(a).as_ref() == Some(role) && a.late_by.is_some()).count() as u32;
             let outside_lane = findings
                 .iter()
                 .filter(|f| f.kind == FindingKind::OutsideLane && f.roles.first() == Some(role))
@@ -973,8 +1287,12 @@ fn role_scores(
             let mut latencies: Vec<u64> =
                 acks.iter().filter_map(|a| a.acked_at.map(|t| t.0.saturating_sub(a.fired_at.0))).collect();
             latencies.sort_unstable();
-            let longest_idle =
-                metrics.idle_gaps.iter().filter(|g| &g.role == role).map(|g| ScenarioMs(g.to.0 - g.from.0)).max();
+            let longest_idle = metrics
+                .idle_gaps
+                .iter()
+                .filter(|g| &g.role == role)
+                .map(|g| ScenarioMs(g.to.0 - g.from.0))
+                .max();
             RoleScore {
                 role: role.clone(),
                 name: model.role(role.as_str()).map_or_else(|| role.to_string(), |r| r.name.clone()),
@@ -1000,14 +1318,14 @@ fn role_scores(
 fn heatmap(scenario: &Scenario, model: &ResponsibilityModel, actions: &[ActionScore]) -> Vec<HeatRow> {
     let mut caps: Vec<&CapabilityId> = Vec::new();
     for c in model.capabilities.iter().map(|c| &c.id) {
-        if actions.iter().any(|a| &a.capability == c && a.offered_at.is_some()) {
+        if actions.iter().any(|a| &a.capability == c && a.in_play) {
             caps.push(c);
         }
     }
     caps.into_iter()
         .map(|cap| {
             let mine: Vec<&ActionScore> =
-                actions.iter().filter(|a| &a.capability == cap && a.offered_at.is_some()).collect();
+                actions.iter().filter(|a| &a.capability == cap && a.in_play).collect();
             let mut expected: Vec<RoleId> = Vec::new();
             for o in mine.iter().flat_map(|a| &a.owners) {
                 if !expected.contains(o) {
@@ -1017,7 +1335,11 @@ fn heatmap(scenario: &Scenario, model: &ResponsibilityModel, actions: &[ActionSc
             let done_by = scenario
                 .roles
                 .iter()
-                .map(|r| mine.iter().filter(|a| matches!(&a.outcome, Outcome::Done { role, .. } if role == r)).count() as u32)
+                .map(|r| {
+                    mine.iter()
+                        .filter(|a| matches!(&a.outcome, Outcome::Done { role, .. } if role == r))
+                        .count() as u32
+                })
                 .collect();
             HeatRow {
                 capability: cap.clone(),
@@ -1034,7 +1356,13 @@ fn timeline(scenario: &Scenario, log: &Log, actions: &[ActionScore], findings: &
     let mut marks = Vec::new();
     for (inject, at, to, seq) in &log.fired {
         for role in to.iter().filter(|r| scenario.roles.contains(r)) {
-            marks.push(Mark { at: *at, role: role.clone(), kind: MarkKind::Inject, label: inject.to_string(), seq: Some(*seq) });
+            marks.push(Mark {
+                at: *at,
+                role: role.clone(),
+                kind: MarkKind::Inject,
+                label: inject.to_string(),
+                seq: Some(*seq),
+            });
         }
     }
     let end = log.ended_at.unwrap_or(log.last_at);
@@ -1048,25 +1376,47 @@ fn timeline(scenario: &Scenario, log: &Log, actions: &[ActionScore], findings: &
                 } else {
                     MarkKind::Done
                 };
-                let seq = log.actions.get(scenario.actions.iter().position(|x| x.id == a.id).unwrap_or(0)).and_then(|l| l.done.as_ref()).map(|d| d.seq);
+                let seq = log
+                    .actions
+                    .get(scenario.actions.iter().position(|x| x.id == a.id).unwrap_or(0))
+                    .and_then(|l| l.done.as_ref())
+                    .map(|d| d.seq);
                 marks.push(Mark { at: *at, role: role.clone(), kind, label: a.id.to_string(), seq });
             }
             Outcome::Missed => {
                 let at = a.deadline.unwrap_or(end).min(end);
                 for o in &a.owners {
-                    marks.push(Mark { at, role: o.clone(), kind: MarkKind::Missed, label: a.id.to_string(), seq: None });
+                    marks.push(Mark {
+                        at,
+                        role: o.clone(),
+                        kind: MarkKind::Missed,
+                        label: a.id.to_string(),
+                        seq: None,
+                    });
                 }
             }
-            Outcome::NotOffered => {}
+            Outcome::NotInPlay => {}
         }
     }
     for t in &log.tells {
-        marks.push(Mark { at: t.at, role: t.from.clone(), kind: MarkKind::Told, label: format!("→ {}", t.to), seq: Some(t.seq) });
+        marks.push(Mark {
+            at: t.at,
+            role: t.from.clone(),
+            kind: MarkKind::Told,
+            label: format!("→ {}", t.to),
+            seq: Some(t.seq),
+        });
     }
     for f in findings.iter().filter(|f| f.kind == FindingKind::SodViolated) {
         if let (Some(at), Some(role)) = (f.at, f.roles.first()) {
             let label = f.sod_rule.as_ref().map_or_else(String::new, ToString::to_string);
-            marks.push(Mark { at, role: role.clone(), kind: MarkKind::SodViolation, label, seq: f.events.last().copied() });
+            marks.push(Mark {
+                at,
+                role: role.clone(),
+                kind: MarkKind::SodViolation,
+                label,
+                seq: f.events.last().copied(),
+            });
         }
     }
     marks.sort_by(|x, y| x.at.cmp(&y.at).then_with(|| x.seq.cmp(&y.seq)));
@@ -1102,15 +1452,26 @@ pub fn plan_draft(score: &Score, model: &ResponsibilityModel, rules: &Rules) -> 
         let (issue, action) = match rule {
             Rule::Coverage => (
                 format!("{}: {} left undone ({list})", cap.name, plural(acts.len(), "expected action")),
-                format!("Name one owner per step in the {} runbook ({}) and rehearse it with them", cap.name, owners.join(", ")),
+                format!(
+                    "Name one owner per step in the {} runbook ({}) and rehearse it with them",
+                    cap.name,
+                    owners.join(", ")
+                ),
             ),
             Rule::RightOwner => (
                 format!("{}: work done outside its owner's lane ({list})", cap.name),
-                format!("Make {} the named operators of {}; others hand off instead of doing it", owners.join(" and "), cap.name),
+                format!(
+                    "Make {} the named operators of {}; others hand off instead of doing it",
+                    owners.join(" and "),
+                    cap.name
+                ),
             ),
             Rule::Timeliness => (
                 format!("{}: {} late ({list})", cap.name, plural(acts.len(), "action")),
-                format!("Pre-authorise and script the {} steps so they fit their deadlines; page the owner sooner", cap.name),
+                format!(
+                    "Pre-authorise and script the {} steps so they fit their deadlines; page the owner sooner",
+                    cap.name
+                ),
             ),
             Rule::Order => (
                 format!("{}: steps done before their prerequisites ({list})", cap.name),
@@ -1128,20 +1489,37 @@ pub fn plan_draft(score: &Score, model: &ResponsibilityModel, rules: &Rules) -> 
                 }
                 (
                     format!("{}: {} not told in time ({list})", cap.name, told.join(", ")),
-                    format!("Add {} to the {} notification list and the incident channel template", told.join(" and "), cap.name),
+                    format!(
+                        "Add {} to the {} notification list and the incident channel template",
+                        told.join(" and "),
+                        cap.name
+                    ),
                 )
             }
             Rule::Segregation => (
                 format!("{}: segregation of duties broken ({list})", cap.name),
-                format!("Enforce the duty split for {} in tooling (required reviewers, separate approvers)", cap.name),
+                format!(
+                    "Enforce the duty split for {} in tooling (required reviewers, separate approvers)",
+                    cap.name
+                ),
             ),
             Rule::Duplication => (
                 format!("{}: the same work done twice by different roles ({list})", cap.name),
-                format!("Announce who takes each {} step in the incident channel before starting it", cap.name),
+                format!(
+                    "Announce who takes each {} step in the incident channel before starting it",
+                    cap.name
+                ),
             ),
         };
         let due_days = if rule == Rule::Segregation { rules.plan_due_days_sod } else { rules.plan_due_days };
-        out.push(PlanDraft { issue, corrective_action: action, capability: cap.id.clone(), owner: cap.accountable.clone(), due_days, rule });
+        out.push(PlanDraft {
+            issue,
+            corrective_action: action,
+            capability: cap.id.clone(),
+            owner: cap.accountable.clone(),
+            due_days,
+            rule,
+        });
     }
     out
 }

@@ -42,10 +42,11 @@ pub struct TeamScore {
     pub score: u32,
     /// Points earned (penalties taken off, never below zero).
     pub earned: i64,
-    /// Points possible: the worth of every action offered.
+    /// Points possible: the worth of every action in play.
     pub possible: i64,
-    /// Expected actions offered during the drill.
-    pub offered: u32,
+    /// Expected actions in play: offered during the drill, or held back because an action in play that
+    /// they follow was never done.
+    pub in_play: u32,
     /// Of those, done.
     pub done: u32,
     /// Of those done, by an owner or a role an owner handed them to.
@@ -54,14 +55,14 @@ pub struct TeamScore {
     pub on_time: u32,
     /// Segregation-of-duties violations.
     pub sod_violations: u32,
-    /// Expected actions never offered (their inject did not fire); not counted.
-    pub not_offered: u32,
+    /// Expected actions not in play (an escalation not needed, an inject withheld or due after the end).
+    pub not_in_play: u32,
 }
 
 impl TeamScore {
-    /// Coverage: the share of offered expected actions done, 0–1.
+    /// Coverage: the share of expected actions in play done, 0–1.
     pub fn coverage(&self) -> f64 {
-        if self.offered == 0 { 0.0 } else { f64::from(self.done) / f64::from(self.offered) }
+        if self.in_play == 0 { 0.0 } else { f64::from(self.done) / f64::from(self.in_play) }
     }
 }
 
@@ -77,10 +78,10 @@ pub enum Outcome {
         /// When.
         at: ScenarioMs,
     },
-    /// Offered and never done.
+    /// In play and never done.
     Missed,
-    /// Never offered.
-    NotOffered,
+    /// Not in play.
+    NotInPlay,
 }
 
 /// One expected action's score.
@@ -94,8 +95,12 @@ pub struct ActionScore {
     pub capability: CapabilityId,
     /// Roles that own it.
     pub owners: Vec<RoleId>,
-    /// Points it is worth (0 when never offered).
+    /// Points it is worth (0 when not in play).
     pub worth: i64,
+    /// Whether it counts: offered, or held back because an action in play it follows was never done.
+    pub in_play: bool,
+    /// For an action held back: the undone action that held it back.
+    pub blocked_by: Option<ActionId>,
     /// Points earned, penalties included (may be negative).
     pub earned: i64,
     /// When it was first offered.
@@ -158,10 +163,10 @@ pub struct ObjectiveScore {
     pub reason: String,
     /// Points earned over its actions.
     pub earned: i64,
-    /// Points possible over its offered actions.
+    /// Points possible over its actions in play.
     pub possible: i64,
-    /// Its actions offered / done.
-    pub offered: u32,
+    /// Its actions in play.
+    pub in_play: u32,
     /// Done.
     pub done: u32,
     /// Segregation-of-duties violations on its actions.
