@@ -177,6 +177,7 @@ async fn create_drill(
         model_text,
         setup: sim.drill().setup().clone(),
         team: Some(team.name().to_owned()),
+        facilitator: Some("muster simulate".to_owned()),
         created_wall_ms: start.0,
     };
     Ok(store.create_drill(new).await?)

@@ -39,6 +39,7 @@ fn new_drill() -> NewDrill {
         model_text: String::new(),
         setup: DrillSetup { seed: 1, speed: Speed::REAL_TIME, roles_per_participant: RolePolicy::One },
         team: None,
+        facilitator: None,
         created_wall_ms: 1_795_435_200_000,
     }
 }

@@ -22,6 +22,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use muster_core::engine::{DrillSetup, DrillState, Event, Input};
+use muster_core::score::PlanItem;
 use serde::{Deserialize, Serialize};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -69,6 +70,8 @@ pub struct NewDrill {
     pub setup: DrillSetup,
     /// The team profile, if any (e.g. a `muster simulate --team`).
     pub team: Option<String>,
+    /// Who facilitates it, for the report.
+    pub facilitator: Option<String>,
     /// When it was created, in wall milliseconds since the Unix epoch (gives the id its time part).
     pub created_wall_ms: u64,
 }
@@ -90,6 +93,8 @@ pub struct DrillRecord {
     pub setup: DrillSetup,
     /// The team profile, if any.
     pub team: Option<String>,
+    /// Who facilitated it.
+    pub facilitator: Option<String>,
     /// Creation wall time, in milliseconds since the Unix epoch.
     pub created_wall_ms: u64,
     /// The state after its last logged input.
@@ -211,7 +216,7 @@ impl Store {
     /// light; [`Store::drill`] has them.
     pub async fn drills(&self) -> Result<Vec<DrillRecord>, StoreError> {
         self.records(
-            "SELECT id, scenario_id, scenario_version, '', '', setup_json, team, created_wall_ms, state, \
+            "SELECT id, scenario_id, scenario_version, '', '', setup_json, team, facilitator, created_wall_ms, state, \
                (SELECT COALESCE(MAX(seq), 0) FROM inputs WHERE drill_id = d.id), \
                (SELECT COALESCE(MAX(seq), 0) FROM events WHERE drill_id = d.id) \
              FROM drills d ORDER BY created_wall_ms DESC, id DESC",
@@ -223,7 +228,7 @@ impl Store {
     pub async fn drill(&self, id: &DrillId) -> Result<DrillRecord, StoreError> {
         let row: Option<RecordRow> = sqlx::query_as(
             "SELECT id, scenario_id, scenario_version, scenario_text, model_text, setup_json, team, \
-               created_wall_ms, state, \
+               facilitator, created_wall_ms, state, \
                (SELECT COALESCE(MAX(seq), 0) FROM inputs WHERE drill_id = d.id), \
                (SELECT COALESCE(MAX(seq), 0) FROM events WHERE drill_id = d.id) \
              FROM drills d WHERE id = ?1",
@@ -239,7 +244,7 @@ impl Store {
     /// [`Store::drills`]: what can be resumed.
     pub async fn unfinished(&self) -> Result<Vec<DrillRecord>, StoreError> {
         self.records(
-            "SELECT id, scenario_id, scenario_version, '', '', setup_json, team, created_wall_ms, state, \
+            "SELECT id, scenario_id, scenario_version, '', '', setup_json, team, facilitator, created_wall_ms, state, \
                (SELECT COALESCE(MAX(seq), 0) FROM inputs WHERE drill_id = d.id), \
                (SELECT COALESCE(MAX(seq), 0) FROM events WHERE drill_id = d.id) \
              FROM drills d WHERE state <> 'ended' ORDER BY created_wall_ms DESC, id DESC",
@@ -255,6 +260,62 @@ impl Store {
     /// A drill's events in sequence order.
     pub async fn events(&self, id: &DrillId) -> Result<Vec<Event>, StoreError> {
         self.event_page(id, 0, u32::MAX).await.map(|page| page.into_iter().map(|(_, event)| event).collect())
+    }
+
+    /// The drill's improvement plan as last saved, or `None` if it was never edited.
+    pub async fn plan(&self, id: &DrillId) -> Result<Option<Vec<PlanItem>>, StoreError> {
+        let json: Option<String> = sqlx::query_scalar("SELECT plan_json FROM plans WHERE drill_id = ?1")
+            .bind(&id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .or_db()?;
+        json.map(|j| codec::from_json(id, "improvement plan", &j)).transpose()
+    }
+
+    /// Replaces the drill's improvement plan, durably (through the writer), at wall time `saved_wall_ms`.
+    pub async fn save_plan(
+        &self,
+        id: &DrillId,
+        plan: &[PlanItem],
+        saved_wall_ms: u64,
+    ) -> Result<(), StoreError> {
+        let json = codec::to_json("improvement plan", &plan)?;
+        self.writer.save_plan(id, json, saved_wall_ms).await
+    }
+
+    /// The drill of the same scenario and team created just before `drill`, if any: the one whose open
+    /// improvement-plan items carry over.
+    pub async fn previous(&self, drill: &DrillRecord) -> Result<Option<DrillRecord>, StoreError> {
+        let id: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM drills WHERE scenario_id = ?1 AND team IS ?2 AND id < ?3 \
+             ORDER BY created_wall_ms DESC, id DESC LIMIT 1",
+        )
+        .bind(&drill.scenario_id)
+        .bind(&drill.team)
+        .bind(&drill.id.0)
+        .fetch_optional(&self.pool)
+        .await
+        .or_db()?;
+        match id {
+            Some(id) => Ok(Some(self.drill(&DrillId(id)).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Wall times of the drill's first and last input, if it has any.
+    pub async fn wall_span(&self, id: &DrillId) -> Result<Option<(u64, u64)>, StoreError> {
+        let (first, last): (Option<i64>, Option<i64>) =
+            sqlx::query_as("SELECT MIN(wall_ms), MAX(wall_ms) FROM inputs WHERE drill_id = ?1")
+                .bind(&id.0)
+                .fetch_one(&self.pool)
+                .await
+                .or_db()?;
+        match (first, last) {
+            (Some(f), Some(l)) => {
+                Ok(Some((codec::to_u64(id, "wall time", f)?, codec::to_u64(id, "wall time", l)?)))
+            }
+            _ => Ok(None),
+        }
     }
 
     /// Runs `PRAGMA integrity_check`; [`StoreError::Integrity`] with SQLite's report unless it says `ok`.
@@ -421,7 +482,8 @@ impl DrillStore for Store {
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// A `drills` row with its counts, in column order.
-type RecordRow = (String, String, String, String, String, String, Option<String>, i64, String, i64, i64);
+type RecordRow =
+    (String, String, String, String, String, String, Option<String>, Option<String>, i64, String, i64, i64);
 
 fn record(row: RecordRow) -> Result<DrillRecord, StoreError> {
     let (
@@ -432,6 +494,7 @@ fn record(row: RecordRow) -> Result<DrillRecord, StoreError> {
         model_text,
         setup,
         team,
+        facilitator,
         created,
         state,
         n_in,
@@ -450,5 +513,6 @@ fn record(row: RecordRow) -> Result<DrillRecord, StoreError> {
         scenario_text,
         model_text,
         team,
+        facilitator,
     })
 }

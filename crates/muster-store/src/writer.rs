@@ -100,6 +100,19 @@ impl Writer {
         done.await.map_err(|_| StoreError::WriterClosed)?
     }
 
+    /// Replaces a drill's improvement plan (JSON), durably.
+    pub(crate) async fn save_plan(
+        &self,
+        drill: &DrillId,
+        plan_json: String,
+        saved_wall_ms: u64,
+    ) -> Result<(), StoreError> {
+        let saved_wall_ms = codec::to_i64("save time", saved_wall_ms)?;
+        let (ack, done) = oneshot::channel();
+        self.send(Request::SavePlan { drill: drill.clone(), plan_json, saved_wall_ms, ack }).await?;
+        done.await.map_err(|_| StoreError::WriterClosed)?
+    }
+
     /// Asks the task to commit everything queued before this call, close its connection and stop.
     pub(crate) async fn shut_down(&self) {
         let (ack, done) = oneshot::channel();
@@ -148,6 +161,12 @@ enum Request {
         state: DrillState,
         ack: oneshot::Sender<Result<u64, StoreError>>,
     },
+    SavePlan {
+        drill: DrillId,
+        plan_json: String,
+        saved_wall_ms: i64,
+        ack: oneshot::Sender<Result<(), StoreError>>,
+    },
     Shutdown {
         ack: oneshot::Sender<()>,
     },
@@ -157,6 +176,7 @@ enum Request {
 enum Staged {
     Created(oneshot::Sender<Result<DrillId, StoreError>>, DrillId),
     Appended(oneshot::Sender<Result<u64, StoreError>>, u64),
+    Saved(oneshot::Sender<Result<(), StoreError>>),
 }
 
 impl Staged {
@@ -165,6 +185,7 @@ impl Staged {
         match self {
             Staged::Created(ack, id) => drop(ack.send(Ok(id))),
             Staged::Appended(ack, seq) => drop(ack.send(Ok(seq))),
+            Staged::Saved(ack) => drop(ack.send(Ok(()))),
         }
     }
 
@@ -172,6 +193,7 @@ impl Staged {
         match self {
             Staged::Created(ack, _) => drop(ack.send(Err(e))),
             Staged::Appended(ack, _) => drop(ack.send(Err(e))),
+            Staged::Saved(ack) => drop(ack.send(Err(e))),
         }
     }
 }
@@ -267,6 +289,7 @@ impl Task {
             match request {
                 Request::Create { ack, .. } => drop(ack.send(Err(e.clone()))),
                 Request::Append { ack, .. } => drop(ack.send(Err(e.clone()))),
+                Request::SavePlan { ack, .. } => drop(ack.send(Err(e.clone()))),
                 Request::Shutdown { ack } => self.shutdowns.push(ack),
             }
         }
@@ -291,6 +314,30 @@ impl Task {
                     return Err(e);
                 }
             },
+            Request::SavePlan { drill, plan_json, saved_wall_ms, ack } => {
+                if self.cursor(&drill).await?.is_none() {
+                    drop(ack.send(Err(StoreError::NotFound(drill))));
+                    return Ok(());
+                }
+                let saved = sqlx::query(
+                    "INSERT INTO plans (drill_id, plan_json, saved_wall_ms) VALUES (?1, ?2, ?3) \
+                     ON CONFLICT (drill_id) DO UPDATE SET plan_json = excluded.plan_json, \
+                     saved_wall_ms = excluded.saved_wall_ms",
+                )
+                .bind(&drill.0)
+                .bind(plan_json)
+                .bind(saved_wall_ms)
+                .execute(&mut self.conn)
+                .await
+                .or_db();
+                match saved {
+                    Ok(_) => staged.push(Staged::Saved(ack)),
+                    Err(e) => {
+                        drop(ack.send(Err(e.clone())));
+                        return Err(e);
+                    }
+                }
+            }
             Request::Append { drill, input, events, state, ack } => {
                 match self.append(drill, input, events, state, rows).await {
                     Ok(Ok(seq)) => staged.push(Staged::Appended(ack, seq)),
@@ -328,7 +375,7 @@ impl Task {
         let new = &row.new;
         sqlx::query(
             "INSERT INTO drills (id, scenario_id, scenario_version, scenario_text, model_text, setup_json, \
-             team, created_wall_ms, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+             team, facilitator, created_wall_ms, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         )
         .bind(&id.0)
         .bind(&new.scenario_id)
@@ -337,6 +384,7 @@ impl Task {
         .bind(&new.model_text)
         .bind(&row.setup_json)
         .bind(&new.team)
+        .bind(&new.facilitator)
         .bind(row.created_wall_ms)
         .bind(codec::state_text(DrillState::NotStarted))
         .execute(&mut self.conn)

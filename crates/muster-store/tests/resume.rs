@@ -30,6 +30,7 @@ async fn a_running_drill_resumes_paused_where_it_stood() {
             model_text: MODEL.into(),
             setup: setup.clone(),
             team: None,
+            facilitator: None,
             created_wall_ms: 0,
         })
         .await

@@ -31,6 +31,7 @@ fn new_drill(created_wall_ms: u64) -> NewDrill {
         model_text: MODEL.into(),
         setup: setup(),
         team: Some("diligent".into()),
+        facilitator: Some("Fran".into()),
         created_wall_ms,
     }
 }
@@ -431,4 +432,48 @@ async fn an_in_memory_store_works_like_a_file() {
 fn the_default_path_is_a_database_file() {
     let path = Store::default_path().expect("a data folder or MUSTER_DB");
     assert!(path.ends_with("muster.db") || std::env::var_os("MUSTER_DB").is_some(), "{}", path.display());
+}
+
+#[tokio::test]
+async fn the_improvement_plan_is_saved_replaced_and_carried_over_from_the_previous_drill() {
+    use muster_core::score::{PlanItem, PlanStatus};
+    let (_dir, path, store) = temp_store().await;
+    let first = store.create_drill(new_drill(T0)).await.expect("create");
+    let second = store.create_drill(new_drill(T0 + 86_400_000)).await.expect("create");
+    let mut other_team = new_drill(T0 + 1000);
+    other_team.team = Some("blue".into());
+    let other = store.create_drill(other_team).await.expect("create");
+    assert_eq!(store.plan(&first).await.expect("plan"), None, "never edited: no plan");
+    let item = |issue: &str, status| PlanItem {
+        issue: issue.into(),
+        corrective_action: "Rehearse it <b>with</b> the owner".into(),
+        capability: "secrets_management".into(),
+        owner: "security".into(),
+        due: "2026-12-23".into(),
+        status,
+        carried_from: None,
+    };
+    let plan = vec![item("Late revoke", PlanStatus::Open), item("Nobody told IC", PlanStatus::Done)];
+    store.save_plan(&first, &plan, T0 + 5000).await.expect("save");
+    assert_eq!(store.plan(&first).await.expect("plan").as_deref(), Some(plan.as_slice()));
+    // A save replaces the whole plan.
+    store.save_plan(&first, &plan[..1], T0 + 6000).await.expect("save again");
+    assert_eq!(store.plan(&first).await.expect("plan").as_deref(), Some(&plan[..1]));
+    let missing = DrillId("0000000000ZZ".into());
+    assert!(matches!(store.save_plan(&missing, &plan, T0).await, Err(StoreError::NotFound(_))));
+    // The previous drill is the same scenario and team, created before; the other team's is not.
+    let record = store.drill(&second).await.expect("drill");
+    assert_eq!(record.facilitator.as_deref(), Some("Fran"));
+    let previous = store.previous(&record).await.expect("previous").expect("one");
+    assert_eq!(previous.id, first);
+    let record = store.drill(&first).await.expect("drill");
+    assert_eq!(store.previous(&record).await.expect("previous"), None);
+    let record = store.drill(&other).await.expect("drill");
+    assert_eq!(store.previous(&record).await.expect("previous"), None);
+    assert_eq!(store.wall_span(&first).await.expect("span"), None);
+    store.close().await;
+    // Durable across reopening.
+    let store = Store::open(&path).await.expect("reopen");
+    assert_eq!(store.plan(&first).await.expect("plan").as_deref(), Some(&plan[..1]));
+    store.close().await;
 }
