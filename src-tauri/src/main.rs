@@ -8,6 +8,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
 use muster_server::{Assets, Server, ServerConfig};
+use muster_store::Store;
 use tauri::{WebviewUrl, WebviewWindowBuilder};
 
 /// Serves the UI files Tauri embedded from `ui/dist`.
@@ -27,10 +28,16 @@ fn library_dir() -> Result<std::path::PathBuf, Box<dyn std::error::Error>> {
 }
 
 fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
+    // The drill log: $MUSTER_DB, else muster.db in the user's data folder (as the CLI).
+    let db = Store::default_path()?;
+    let store = tauri::async_runtime::block_on(Store::open(&db))?;
     let config = ServerConfig {
         addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
         library_dir: library_dir()?,
         assets: Arc::new(TauriAssets(app.asset_resolver())),
+        store: Some(store),
+        store_label: Some(db.display().to_string()),
+        export_dir: muster_server::drills::default_export_dir(),
     };
     let server = tauri::async_runtime::block_on(Server::bind(config))?;
     let url = server.url();

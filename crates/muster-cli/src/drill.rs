@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, bail};
-use muster_core::engine::{ActionPhase, Drill, DrillState, Speed, WallMs};
+use muster_core::engine::{ActionPhase, Drill, DrillState, Event, Speed, WallMs};
+use muster_core::score::Outcome;
 use muster_core::sim::{SimConfig, Simulation, Team};
 use muster_core::{ResponsibilityModel, Scenario, format_duration};
 use muster_store::{DrillId, NewDrill, Store, StoreError};
@@ -47,7 +48,7 @@ pub fn parse_team(text: &str) -> Result<Team, String> {
     })
 }
 
-fn wall_now() -> WallMs {
+pub fn wall_now() -> WallMs {
     WallMs(
         SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -97,7 +98,7 @@ fn load(arg: &str) -> anyhow::Result<Option<(Scenario, ResponsibilityModel, Stri
     }
 }
 
-async fn open_store(db: Option<&Path>) -> anyhow::Result<Store> {
+pub async fn open_store(db: Option<&Path>) -> anyhow::Result<Store> {
     let path = match db {
         Some(p) => p.to_owned(),
         None => Store::default_path()?,
@@ -142,6 +143,7 @@ pub async fn simulate(opts: SimulateOptions<'_>) -> anyhow::Result<u8> {
     let progress = Progress::new(&title, duration.0);
     let real_start = Instant::now();
     let mut n_events = 0u64;
+    let mut events = Vec::new();
     while let Some(step) = sim.step() {
         if let Pace::Paced(_) = opts.pace {
             let due = Duration::from_millis(sim.now().0.saturating_sub(start.0));
@@ -150,13 +152,15 @@ pub async fn simulate(opts: SimulateOptions<'_>) -> anyhow::Result<u8> {
             }
         }
         n_events += step.outcome.events.len() as u64;
+        events.extend(step.outcome.events.iter().cloned());
         writer.append(&id, step.input, step.outcome.events, sim.drill().state()).await?;
         progress.set(sim.drill().scenario_time(sim.now()).0, n_events);
     }
     progress.finish();
     store.close().await;
     let drill = sim.drill();
-    print!("{}", summary(drill, &model, &id, seed, opts.team, real_start.elapsed()));
+    let run = Run { id: &id, seed, team: opts.team, took: real_start.elapsed() };
+    print!("{}", summary(drill, &model, &events, &run));
     Ok(exit::OK)
 }
 
@@ -227,62 +231,64 @@ impl Progress {
     }
 }
 
-/// One screen: what was done, by whom, late or missed; then the drill id.
-fn summary(
-    drill: &Drill,
-    model: &ResponsibilityModel,
-    id: &DrillId,
-    seed: u64,
-    team: Team,
-    took: Duration,
-) -> String {
+/// One screen: what was done, by whom, late or missed, and the score; then the drill id.
+fn summary(drill: &Drill, model: &ResponsibilityModel, events: &[Event], run: &Run) -> String {
     let s = drill.scenario();
+    let score = muster_core::score::score(s, model, events);
     let role_name =
         |r: &muster_core::RoleId| model.role(r.as_str()).map_or_else(|| r.0.clone(), |x| x.name.clone());
-    let mut out =
-        format!("{} — team {}, seed {seed}, {} bots\n\n", s.title, team.name(), drill.participants().len());
-    let (mut on_time, mut late, mut missed, mut outside) = (0, 0, 0, 0);
-    for (status, action) in drill.actions().iter().zip(&s.actions) {
-        let owners: Vec<String> = action.owners.iter().map(role_name).collect();
-        let deadline = action.deadline.map_or_else(|| "no deadline".to_owned(), |d| format!("due {d}"));
-        let line = match &status.phase {
-            ActionPhase::Done { by, role, at } => {
-                let is_late = action.deadline.is_some_and(|d| *at > d);
-                let lane = if action.owners.contains(role) {
+    let mut out = format!(
+        "{} — team {}, seed {}, {} bots\n\n",
+        s.title,
+        run.team.name(),
+        run.seed,
+        drill.participants().len()
+    );
+    let (mut late, mut outside) = (0, 0);
+    for a in score.actions.iter().filter(|a| a.in_play) {
+        let owners: Vec<String> = a.owners.iter().map(role_name).collect();
+        let deadline = a.deadline.map_or_else(|| "no deadline".to_owned(), |d| format!("due {d}"));
+        let line = match &a.outcome {
+            Outcome::Done { by, role, at } => {
+                let lane = if a.right_owner {
                     String::new()
                 } else {
                     format!(", outside {}'s lane", owners.join("/"))
                 };
-                if is_late {
-                    late += 1
-                } else {
-                    on_time += 1
-                }
-                if !action.owners.contains(role) {
-                    outside += 1;
-                }
-                let mark = if is_late { "late  " } else { "done  " };
-                format!("{mark} {} — {} as {} at {at} ({deadline}{lane})", action.label, by, role_name(role))
+                late += usize::from(a.late_by.is_some());
+                outside += usize::from(!a.right_owner);
+                let mark = if a.late_by.is_some() { "late  " } else { "done  " };
+                format!("{mark} {} — {} as {} at {at} ({deadline}{lane})", a.label, by, role_name(role))
             }
-            _ => {
-                missed += 1;
-                format!("missed {} — owner {} ({deadline})", action.label, owners.join("/"))
-            }
+            _ => format!("missed {} — owner {} ({deadline})", a.label, owners.join("/")),
         };
         out.push_str(&line);
         out.push('\n');
     }
-    let n = s.actions.len();
+    let t = &score.team;
+    let on_time = t.done as usize - late;
     out.push_str(&format!(
-        "\n{on_time} of {n} expected actions on time, {late} late, {missed} missed, {outside} outside the owner's lane.\n"
+        "\nScore {}/100: {on_time} of {} expected actions on time, {late} late, {} missed, {outside} outside the owner's lane.\n",
+        t.score,
+        t.in_play,
+        t.in_play - t.done,
     ));
     out.push_str(&format!(
-        "Simulated {} of scenario time in {:.1} s.\n",
+        "Simulated {} of scenario time in {:.1} s. The after-action report: muster report {}\n",
         format_duration(s.duration),
-        took.as_secs_f64()
+        run.took.as_secs_f64(),
+        run.id
     ));
-    out.push_str(&format!("drill {id}\n"));
+    out.push_str(&format!("drill {}\n", run.id));
     out
+}
+
+/// What a simulation run was, for its summary.
+struct Run<'a> {
+    id: &'a DrillId,
+    seed: u64,
+    team: Team,
+    took: Duration,
 }
 
 /// Output formats of `muster drills`.
@@ -363,7 +369,7 @@ pub enum LogFormat {
     Table,
 }
 
-fn not_found(e: StoreError, id: &str) -> anyhow::Error {
+pub fn not_found(e: StoreError, id: &str) -> anyhow::Error {
     match e {
         StoreError::NotFound(_) => {
             anyhow::anyhow!("no drill `{id}` in the database; `muster drills` lists them")

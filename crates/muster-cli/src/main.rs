@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 mod drill;
 mod render;
+mod report;
 mod serve;
 
 /// Named exit codes.
@@ -46,6 +47,12 @@ enum Command {
     Replay(ReplayArgs),
     /// Bring an unfinished drill back after a stop or crash, paused where it stood
     Resume(ResumeArgs),
+    /// Write a drill's after-action report (HTML, Markdown, JSON, or the event log as CSV)
+    Report(ReportArgs),
+    /// Show or edit a drill's improvement plan (it carries over to the team's next drill of the scenario)
+    Plan(PlanArgs),
+    /// Scores, time to contain and improvement-plan closure across drills
+    Trends(TrendsArgs),
     /// Append simulated drills under load, printing each acknowledged input (for the crash test)
     #[command(hide = true)]
     CrashWriter {
@@ -64,7 +71,7 @@ enum Command {
 #[derive(Debug, clap::Args)]
 struct DbArg {
     /// Drill database [default: $MUSTER_DB, else muster.db in the user's data folder]
-    #[arg(long, value_name = "FILE", env = "MUSTER_DB")]
+    #[arg(long, value_name = "FILE", env = "MUSTER_DB", global = true)]
     db: Option<PathBuf>,
 }
 
@@ -129,6 +136,48 @@ struct ReplayArgs {
 }
 
 #[derive(Debug, clap::Args)]
+struct ReportArgs {
+    /// The drill's id (`muster drills` lists them)
+    drill: String,
+    #[command(flatten)]
+    db: DbArg,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = report::ReportFormat::Html)]
+    format: report::ReportFormat,
+    /// Write to this file instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+struct PlanArgs {
+    /// The drill's id
+    drill: String,
+    #[command(flatten)]
+    db: DbArg,
+    #[command(subcommand)]
+    command: Option<report::PlanCommand>,
+}
+
+#[derive(Debug, clap::Args)]
+struct TrendsArgs {
+    /// Only drills of this scenario id
+    #[arg(long, value_name = "ID")]
+    scenario: Option<String>,
+    /// Only drills of this team
+    #[arg(long, value_name = "NAME")]
+    team: Option<String>,
+    #[command(flatten)]
+    db: DbArg,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = report::TrendFormat::Html)]
+    format: report::TrendFormat,
+    /// Write to this file instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
 struct ServeArgs {
     /// Port to listen on; 0 picks a free one
     #[arg(long, default_value_t = 4780)]
@@ -139,6 +188,8 @@ struct ServeArgs {
     /// Serve the UI from this folder instead of the copy built into the binary
     #[arg(long, value_name = "DIR")]
     ui_dir: Option<PathBuf>,
+    #[command(flatten)]
+    db: DbArg,
 }
 
 #[derive(Debug, clap::Args)]
@@ -186,6 +237,21 @@ fn main() -> ExitCode {
         Command::Log(args) => block_on(drill::log(&args.drill, args.db.db.as_deref(), args.format)),
         Command::Replay(args) => block_on(drill::replay(&args.drill, args.db.db.as_deref())),
         Command::Resume(args) => block_on(drill::resume(&args.drill, args.db.db.as_deref())),
+        Command::Report(args) => {
+            block_on(report::report(&args.drill, args.db.db.as_deref(), args.format, args.output.as_deref()))
+        }
+        Command::Plan(args) => block_on(report::plan(
+            &args.drill,
+            args.db.db.as_deref(),
+            args.command.unwrap_or(report::PlanCommand::Show),
+        )),
+        Command::Trends(args) => block_on(report::trends(
+            args.scenario.as_deref(),
+            args.team.as_deref(),
+            args.db.db.as_deref(),
+            args.format,
+            args.output.as_deref(),
+        )),
         Command::CrashWriter { db, drills, seed } => block_on(drill::crash_writer(&db, drills, seed)),
     };
     match result {

@@ -53,10 +53,20 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<u8> {
         .build()
         .context("cannot start the runtime")?;
     runtime.block_on(async {
+        let db = match &args.db.db {
+            Some(p) => p.clone(),
+            None => muster_store::Store::default_path()?,
+        };
+        let store = muster_store::Store::open(&db)
+            .await
+            .with_context(|| format!("cannot open the drill database {}", db.display()))?;
         let config = ServerConfig {
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, args.port)),
             library_dir: library_dir.clone(),
             assets,
+            store: Some(store),
+            store_label: Some(db.display().to_string()),
+            export_dir: muster_server::drills::default_export_dir(),
         };
         let server = Server::bind(config).await?;
         // The first line is the readiness signal scripts wait for.

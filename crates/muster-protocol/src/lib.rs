@@ -425,3 +425,100 @@ pub struct ImportResult {
 
 #[cfg(test)]
 mod tests;
+
+/// One drill in the history: `GET /api/drills`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DrillSummary {
+    /// Drill id.
+    pub id: String,
+    /// Scenario id.
+    pub scenario_id: String,
+    /// Scenario title (the id when the stored scenario cannot be read).
+    pub scenario_title: String,
+    /// Scenario version.
+    pub scenario_version: String,
+    /// Team.
+    pub team: Option<String>,
+    /// Facilitator.
+    pub facilitator: Option<String>,
+    /// Created, ms since the Unix epoch.
+    pub created_wall_ms: u64,
+    /// `not_started`, `running`, `paused` or `ended`.
+    pub state: String,
+    /// Logged events.
+    pub n_events: u64,
+}
+
+/// The drill history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DrillList {
+    /// Newest first.
+    pub drills: Vec<DrillSummary>,
+    /// Where the log lives (for people), or `None` when the server has no drill log.
+    pub store: Option<String>,
+}
+
+/// Where an improvement-plan item stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum PlanStatusView {
+    /// To do.
+    Open,
+    /// Done.
+    Done,
+}
+
+/// An improvement-plan item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PlanItemView {
+    /// What went wrong.
+    pub issue: String,
+    /// What to do about it.
+    pub corrective_action: String,
+    /// Capability id.
+    pub capability: String,
+    /// Owner role id.
+    pub owner: String,
+    /// Due date, `YYYY-MM-DD`.
+    pub due: String,
+    /// Open or done.
+    pub status: PlanStatusView,
+    /// Drill it was carried over from.
+    pub carried_from: Option<String>,
+}
+
+/// A drill's improvement plan: `GET`/`PUT /api/drills/{id}/plan`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PlanView {
+    /// Drill id.
+    pub drill: String,
+    /// Whether the facilitator saved it (otherwise it is the draft from the findings).
+    pub saved: bool,
+    /// The items.
+    pub items: Vec<PlanItemView>,
+    /// Roles that can own an item.
+    pub roles: Vec<RoleRef>,
+    /// Capabilities an item can be about.
+    pub capabilities: Vec<CapabilityRef>,
+}
+
+/// `PUT /api/drills/{id}/plan`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PlanUpdate {
+    /// The whole plan, replacing the saved one.
+    pub items: Vec<PlanItemView>,
+}
+
+/// `POST /api/drills/{id}/export`: write the report to the export folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ExportRequest {
+    /// `html`, `md`, `json` or `csv`.
+    pub format: String,
+}
+
+/// Where an export was written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ExportResult {
+    /// The file's path.
+    pub path: String,
+}

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use ts_rs::{Config, TS};
 
 use crate::{
-    ApiError, CheckResult, Health, ImportResult, LibraryView, ModelView, ScenarioDetail, UploadRequest,
+    ApiError, CheckResult, DrillList, ExportRequest, ExportResult, Health, ImportResult, LibraryView,
+    ModelView, PlanUpdate, PlanView, ScenarioDetail, UploadRequest,
 };
 
 fn gen_dir() -> PathBuf {
@@ -39,6 +40,11 @@ fn generated_types_are_fresh() {
     ModelView::export_all(&cfg).expect("export");
     ScenarioDetail::export_all(&cfg).expect("export");
     UploadRequest::export_all(&cfg).expect("export");
+    DrillList::export_all(&cfg).expect("export");
+    PlanView::export_all(&cfg).expect("export");
+    PlanUpdate::export_all(&cfg).expect("export");
+    ExportRequest::export_all(&cfg).expect("export");
+    ExportResult::export_all(&cfg).expect("export");
     let fresh = read_dir(tmp.path());
     let committed = read_dir(&gen_dir());
     if fresh == committed {

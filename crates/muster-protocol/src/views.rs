@@ -345,3 +345,37 @@ pub fn model(m: &ResponsibilityModel) -> ModelView {
             .collect(),
     }
 }
+
+/// The wire form of a plan item.
+pub fn plan_item(item: &muster_core::score::PlanItem) -> crate::PlanItemView {
+    use muster_core::score::PlanStatus;
+    crate::PlanItemView {
+        issue: item.issue.clone(),
+        corrective_action: item.corrective_action.clone(),
+        capability: item.capability.0.clone(),
+        owner: item.owner.0.clone(),
+        due: item.due.clone(),
+        status: match item.status {
+            PlanStatus::Open => crate::PlanStatusView::Open,
+            PlanStatus::Done => crate::PlanStatusView::Done,
+        },
+        carried_from: item.carried_from.clone(),
+    }
+}
+
+/// A plan item from the wire (not yet checked against the model: the server does that).
+pub fn plan_item_from(view: &crate::PlanItemView) -> muster_core::score::PlanItem {
+    use muster_core::score::PlanStatus;
+    muster_core::score::PlanItem {
+        issue: view.issue.clone(),
+        corrective_action: view.corrective_action.clone(),
+        capability: muster_core::CapabilityId(view.capability.clone()),
+        owner: muster_core::RoleId(view.owner.clone()),
+        due: view.due.clone(),
+        status: match view.status {
+            crate::PlanStatusView::Open => PlanStatus::Open,
+            crate::PlanStatusView::Done => PlanStatus::Done,
+        },
+        carried_from: view.carried_from.clone(),
+    }
+}

@@ -26,6 +26,8 @@ use muster_protocol::{
 };
 use tokio::net::TcpListener;
 
+pub mod drills;
+
 /// Largest request body: a 2 MiB scenario file plus JSON escaping.
 pub const MAX_BODY_BYTES: usize = 5 * 1024 * 1024;
 
@@ -62,6 +64,12 @@ pub struct ServerConfig {
     pub library_dir: PathBuf,
     /// The UI's files.
     pub assets: Arc<dyn Assets>,
+    /// The drill log, for the drill history and reports (`None`: those endpoints say there is none).
+    pub store: Option<muster_store::Store>,
+    /// Where to show the drill log is, for people (e.g. its path).
+    pub store_label: Option<String>,
+    /// Where `POST /api/drills/{id}/export` writes reports.
+    pub export_dir: Option<PathBuf>,
 }
 
 /// Shared state of the handlers.
@@ -70,6 +78,9 @@ struct AppState {
     library_dir: PathBuf,
     assets: Arc<dyn Assets>,
     allowed_hosts: Arc<Vec<String>>,
+    store: Option<muster_store::Store>,
+    store_label: Option<Arc<str>>,
+    export_dir: Option<PathBuf>,
 }
 
 /// Failures to start.
@@ -112,6 +123,9 @@ impl Server {
             library_dir: config.library_dir,
             assets: config.assets,
             allowed_hosts: Arc::new(allowed_hosts(addr)),
+            store: config.store,
+            store_label: config.store_label.map(Arc::from),
+            export_dir: config.export_dir,
         };
         Ok(Server { listener, router: router(state), addr })
     }
@@ -155,6 +169,11 @@ fn router(state: AppState) -> Router {
         .route("/scenarios/check", post(check))
         .route("/scenarios/import", post(import))
         .route("/scenarios/{key}", get(scenario))
+        .route("/drills", get(drills::http::list))
+        .route("/drills/{id}/plan", get(drills::http::plan).put(drills::http::save_plan))
+        .route("/drills/{id}/report/{format}", get(drills::http::report))
+        .route("/drills/{id}/export", post(drills::http::export))
+        .route("/trends", get(drills::http::trend))
         .fallback(api_not_found);
     Router::new()
         .nest("/api", api)
@@ -191,10 +210,11 @@ async fn guard(State(state): State<AppState>, req: axum::extract::Request, next:
     }
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+    // A handler may set a policy of its own (the report page: no script at all, framable by the app).
+    h.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(CONTENT_SECURITY_POLICY));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.entry(header::X_FRAME_OPTIONS).or_insert(HeaderValue::from_static("DENY"));
     res
 }
 
@@ -333,8 +353,8 @@ fn check_result(file: &CheckedFile) -> CheckResult {
     }
 }
 
-/// Parses the JSON body ourselves so a bad request gets our error shape, not axum's plain text.
-fn upload(headers: &HeaderMap, body: &[u8]) -> ApiResult<UploadRequest> {
+/// Parses a JSON body ourselves so a bad request gets our error shape, not axum's plain text.
+fn json_body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: &[u8], shape: &str) -> ApiResult<T> {
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -343,16 +363,17 @@ fn upload(headers: &HeaderMap, body: &[u8]) -> ApiResult<UploadRequest> {
         return Err(Failure::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "bad-request",
-            "send JSON: {\"name\", \"text\"}",
+            format!("send JSON: {shape}"),
         ));
     }
-    let req: UploadRequest = serde_json::from_slice(body).map_err(|e| {
-        Failure::new(
-            StatusCode::BAD_REQUEST,
-            "bad-request",
-            format!("the body is not {{\"name\", \"text\"}}: {e}"),
-        )
-    })?;
+    serde_json::from_slice(body).map_err(|e| {
+        Failure::new(StatusCode::BAD_REQUEST, "bad-request", format!("the body is not {shape}: {e}"))
+    })
+}
+
+/// The body of a check or import request.
+fn upload(headers: &HeaderMap, body: &[u8]) -> ApiResult<UploadRequest> {
+    let req: UploadRequest = json_body(headers, body, "{\"name\", \"text\"}")?;
     if req.text.len() > muster_core::validate::MAX_FILE_BYTES {
         return Err(Failure::new(
             StatusCode::PAYLOAD_TOO_LARGE,

@@ -25,6 +25,9 @@ fn app() -> (axum::Router, tempfile::TempDir) {
         library_dir: tmp.path().to_owned(),
         assets: Arc::new(DirAssets(ui)),
         allowed_hosts: Arc::new(allowed_hosts(HOST.parse().expect("addr"))),
+        store: None,
+        store_label: None,
+        export_dir: None,
     };
     (router(state), tmp)
 }
@@ -170,4 +173,206 @@ async fn assets_and_client_routes() {
     );
     assert_eq!(app.clone().oneshot(get("/missing.png")).await.expect("res").status(), StatusCode::NOT_FOUND);
     assert_eq!(send(&app, get("/api/nothing")).await.1["error"], "not-found");
+}
+
+mod drills {
+    use muster_core::engine::{
+        ActionRef, Actor, Command, Drill, DrillSetup, Input, NoteKind, ParticipantId, RolePolicy, Speed,
+        WallMs,
+    };
+    use muster_core::{ActionId, RoleId, load_model, load_scenario};
+    use muster_store::{NewDrill, Store};
+
+    use super::*;
+
+    const T0: u64 = 1_795_435_200_000;
+
+    /// A router with a drill log holding one short drill of leaked-secret: platform deactivates the key
+    /// late, the facilitator notes hostile-looking text, the drill ends.
+    async fn app_with_drill() -> (axum::Router, tempfile::TempDir, String) {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        builtin::seed(tmp.path()).expect("seed");
+        let store = Store::open(&tmp.path().join("muster.db")).await.expect("store");
+        let model = load_model(builtin::MODEL).value.expect("model");
+        let text = builtin::SCENARIOS.iter().find(|(n, _)| *n == "leaked-secret.ron").expect("scenario").1;
+        let scenario = load_scenario(text, &model).scenario.expect("scenario");
+        let setup = DrillSetup { seed: 9, speed: Speed::REAL_TIME, roles_per_participant: RolePolicy::One };
+        let id = store
+            .create_drill(NewDrill {
+                scenario_id: scenario.id.0.clone(),
+                scenario_version: scenario.version.clone(),
+                scenario_text: text.into(),
+                model_text: builtin::MODEL.into(),
+                setup: setup.clone(),
+                team: Some("blue".into()),
+                facilitator: Some("Fran".into()),
+                created_wall_ms: T0,
+            })
+            .await
+            .expect("create");
+        let mut drill = Drill::new(scenario, setup);
+        let ana = Actor::Participant(ParticipantId("ana".into()));
+        let steps = [
+            (0, ana.clone(), Command::Join { name: "Ana".into() }),
+            (
+                0,
+                Actor::Facilitator,
+                Command::Assign { participant: ParticipantId("ana".into()), role: RoleId::from("platform") },
+            ),
+            (0, Actor::Facilitator, Command::Start),
+            (
+                60,
+                Actor::Facilitator,
+                Command::Note {
+                    kind: NoteKind::Observation,
+                    text: "<script>alert(1)</script> | *x*, \"q\"".into(),
+                },
+            ),
+            (
+                20 * 60,
+                ana,
+                Command::Act {
+                    client_id: "c1".into(),
+                    role: RoleId::from("platform"),
+                    action: ActionRef::Scenario(ActionId::from("deactivate_key")),
+                },
+            ),
+            (30 * 60, Actor::Facilitator, Command::End),
+        ];
+        let writer = store.writer();
+        for (s, actor, command) in steps {
+            let input = Input::Command { now: WallMs(T0 + s * 1000), actor, command };
+            let outcome = drill.input(&input);
+            assert_eq!(outcome.rejection, None);
+            writer.append(&id, input, outcome.events, drill.state()).await.expect("append");
+        }
+        let state = AppState {
+            library_dir: tmp.path().to_owned(),
+            assets: Arc::new(DirAssets(tmp.path().to_owned())),
+            allowed_hosts: Arc::new(allowed_hosts(HOST.parse().expect("addr"))),
+            store: Some(store),
+            store_label: Some(Arc::from("test.db")),
+            export_dir: Some(tmp.path().join("exports")),
+        };
+        (router(state), tmp, id.0)
+    }
+
+    async fn text(app: &axum::Router, path: &str) -> (StatusCode, String, axum::http::HeaderMap) {
+        let res = app.clone().oneshot(get(path)).await.expect("response");
+        let (status, headers) = (res.status(), res.headers().clone());
+        let bytes = res.into_body().collect().await.expect("body").to_bytes();
+        (status, String::from_utf8(bytes.to_vec()).expect("utf-8"), headers)
+    }
+
+    fn put_json(path: &str, body: &Value) -> Request<Body> {
+        Request::put(path)
+            .header("host", HOST)
+            .header("origin", format!("http://{HOST}"))
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .expect("request")
+    }
+
+    #[tokio::test]
+    async fn the_history_lists_the_drill_with_its_title() {
+        let (app, _tmp, id) = app_with_drill().await;
+        let (status, json, _) = send(&app, get("/api/drills")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(json["store"], "test.db");
+        let drill = &json["drills"][0];
+        assert_eq!(drill["id"], id.as_str());
+        assert_eq!(drill["scenario_id"], "leaked-secret");
+        assert!(drill["scenario_title"].as_str().expect("title").len() > 10);
+        assert_eq!((drill["team"].as_str(), drill["facilitator"].as_str()), (Some("blue"), Some("Fran")));
+        assert_eq!(drill["state"], "ended");
+    }
+
+    #[tokio::test]
+    async fn reports_come_in_four_formats_and_hostile_text_stays_text() {
+        let (app, _tmp, id) = app_with_drill().await;
+        let (status, html, headers) = text(&app, &format!("/api/drills/{id}/report/html")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(headers["content-security-policy"], crate::drills::http::REPORT_CSP);
+        assert_eq!(headers["x-frame-options"], "SAMEORIGIN");
+        assert!(html.contains("id=\"objectives\"") && html.contains("<svg"), "sections and charts");
+        assert!(!html.contains("<script>alert(1)</script>"), "the note is escaped");
+        assert!(html.contains("&lt;script&gt;alert(1)"), "shown as text");
+        let (status, json, _) = send(&app, get(&format!("/api/drills/{id}/report/json"))).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(json["schema_version"], 1);
+        let score = json["team"]["score"].as_u64().expect("score");
+        assert!(score > 0 && score < 100, "one late action out of many: {score}");
+        let (status, md, _) = text(&app, &format!("/api/drills/{id}/report/md")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(!md.contains("<script>"), "markdown escapes the note too");
+        let (status, csv, headers) = text(&app, &format!("/api/drills/{id}/report/csv?download=1")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(csv.contains("\"\"q\"\""), "quotes in CSV are doubled");
+        let disposition = headers["content-disposition"].to_str().expect("header");
+        assert_eq!(disposition, format!("attachment; filename=\"leaked-secret-{id}.csv\""));
+        let (status, json, _) = send(&app, get(&format!("/api/drills/{id}/report/pdf"))).await;
+        assert_eq!((status, json["error"].as_str()), (StatusCode::NOT_FOUND, Some("not-found")));
+        for bad in ["..%2F..%2Fetc", "NOSUCHDRILL1", "a%20b"] {
+            let (status, json, _) = send(&app, get(&format!("/api/drills/{bad}/report/html"))).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{bad}: {json}");
+        }
+    }
+
+    #[tokio::test]
+    async fn the_plan_is_drafted_edited_checked_and_saved() {
+        let (app, tmp, id) = app_with_drill().await;
+        let path = format!("/api/drills/{id}/plan");
+        let (status, plan, _) = send(&app, get(&path)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(plan["saved"], false);
+        let items = plan["items"].as_array().expect("items").clone();
+        assert!(!items.is_empty(), "a drill with missed actions has a draft plan");
+        assert!(plan["roles"].as_array().expect("roles").iter().any(|r| r["id"] == "security"));
+        // Edit: close the first item, give it to platform, keep one more.
+        let mut first = items[0].clone();
+        first["status"] = "done".into();
+        first["owner"] = "platform".into();
+        first["due"] = "2027-01-15".into();
+        let edited = serde_json::json!({ "items": [first, items[1].clone()] });
+        let (status, saved, _) = send(&app, put_json(&path, &edited)).await;
+        assert_eq!(status, StatusCode::OK, "{saved}");
+        assert_eq!(saved["saved"], true);
+        let (_, again, _) = send(&app, get(&path)).await;
+        assert_eq!(again["items"], edited["items"]);
+        // The saved plan is what the report shows.
+        let (_, report, _) = send(&app, get(&format!("/api/drills/{id}/report/json"))).await;
+        assert_eq!(report["improvement_plan"].as_array().map(Vec::len), Some(2));
+        // Bad items are refused with a message that says which and why; nothing is saved.
+        for (field, value, says) in [
+            ("owner", "ceo", "no role `ceo`"),
+            ("capability", "magic", "no capability `magic`"),
+            ("due", "next week", "not a date"),
+            ("issue", " ", "the issue is empty"),
+        ] {
+            let mut bad = items[0].clone();
+            bad[field] = value.into();
+            let (status, json, _) = send(&app, put_json(&path, &serde_json::json!({ "items": [bad] }))).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+            assert!(json["message"].as_str().expect("message").contains(says), "{json}");
+        }
+        let (_, again, _) = send(&app, get(&path)).await;
+        assert_eq!(again["items"], edited["items"]);
+        // Another site cannot change it.
+        let mut foreign = put_json(&path, &edited);
+        foreign.headers_mut().insert("origin", "http://evil.example".parse().expect("header"));
+        let (status, _, _) = send(&app, foreign).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        // Export writes the file into the export folder.
+        let body = serde_json::json!({ "format": "html" });
+        let (status, json, _) = send(&app, post_json(&format!("/api/drills/{id}/export"), &body)).await;
+        assert_eq!(status, StatusCode::OK, "{json}");
+        let written = std::path::PathBuf::from(json["path"].as_str().expect("path"));
+        assert!(written.starts_with(tmp.path().join("exports")));
+        assert!(std::fs::read_to_string(written).expect("export").contains("id=\"plan\""));
+        // Trends over the one drill.
+        let (status, trends, _) = send(&app, get("/api/trends?scenario=leaked-secret&team=blue")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(trends["points"].as_array().map(Vec::len), Some(1));
+        assert_eq!(trends["points"][0]["plan_done"], 1);
+    }
 }

@@ -1,0 +1,527 @@
+//! Drill history and after-action reports over the durable log. `muster report`, `muster trends`,
+//! `muster plan` and the app's report viewer all go through here, so they agree on what a report holds:
+//! the drill as stored, its score, and its improvement plan (as saved, or the draft from its findings
+//! with the open items of the previous drill of the same scenario and team carried over).
+
+use std::future::Future;
+use std::pin::Pin;
+
+use muster_core::engine::Event;
+use muster_core::score::{self, PlanItem, PlanStatus, RULES, Score};
+use muster_core::{ResponsibilityModel, Scenario, load_model, load_scenario};
+use muster_report::{DrillInfo, Report, ReportInput, TrendPoint};
+use muster_store::{DrillId, DrillRecord, Store, StoreError};
+
+/// How many drills back open plan items are followed when carrying them over.
+const CARRY_DEPTH: usize = 8;
+/// Most items in a plan.
+pub const MAX_PLAN_ITEMS: usize = 200;
+/// Longest text in a plan item, in characters.
+pub const MAX_PLAN_TEXT: usize = 2000;
+
+/// Why a report could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// The store failed, or has no such drill.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The scenario or model text stored with the drill does not load any more.
+    #[error("drill {id}: the stored {what} does not load ({problem})")]
+    Unreadable {
+        /// The drill.
+        id: DrillId,
+        /// `scenario` or `model`.
+        what: &'static str,
+        /// The first error.
+        problem: String,
+    },
+}
+
+/// A drill with everything its report needs.
+#[derive(Debug, Clone)]
+pub struct DrillReport {
+    /// The drill as stored.
+    pub record: DrillRecord,
+    /// Its scenario, as loaded when it ran.
+    pub scenario: Scenario,
+    /// Its model, as loaded when it ran.
+    pub model: ResponsibilityModel,
+    /// Its events.
+    pub events: Vec<Event>,
+    /// Its score.
+    pub score: Score,
+    /// Its improvement plan.
+    pub plan: Vec<PlanItem>,
+    /// Whether the plan was saved by the facilitator (otherwise it is the draft).
+    pub plan_saved: bool,
+    /// Wall times of its first and last input.
+    pub wall_span: Option<(u64, u64)>,
+}
+
+impl DrillReport {
+    /// What the report shows of the drill.
+    pub fn info(&self) -> DrillInfo {
+        DrillInfo {
+            id: self.record.id.0.clone(),
+            scenario_id: self.record.scenario_id.clone(),
+            scenario_title: self.scenario.title.clone(),
+            scenario_version: self.record.scenario_version.clone(),
+            created_wall_ms: self.record.created_wall_ms,
+            started_wall_ms: self.wall_span.map(|(first, _)| first),
+            ended_wall_ms: self.wall_span.map(|(_, last)| last),
+            facilitator: self.record.facilitator.clone(),
+            team: self.record.team.clone(),
+            state: state_name(self.record.state).to_owned(),
+        }
+    }
+
+    /// The after-action report.
+    pub fn report(&self) -> Report {
+        muster_report::build(&ReportInput {
+            drill: self.info(),
+            scenario: &self.scenario,
+            model: &self.model,
+            score: &self.score,
+            plan: &self.plan,
+            events: &self.events,
+        })
+    }
+
+    /// The event log as CSV.
+    pub fn csv(&self) -> String {
+        muster_report::events_csv(&self.events, &self.model)
+    }
+}
+
+/// The wire and file name of a drill state.
+pub fn state_name(state: muster_core::engine::DrillState) -> &'static str {
+    use muster_core::engine::DrillState;
+    match state {
+        DrillState::NotStarted => "not_started",
+        DrillState::Running => "running",
+        DrillState::Paused => "paused",
+        DrillState::Ended => "ended",
+    }
+}
+
+/// The scenario and model a drill ran with, from the texts stored with it.
+pub fn loaded(record: &DrillRecord) -> Result<(Scenario, ResponsibilityModel), ReportError> {
+    let unreadable = |what, problem: String| ReportError::Unreadable { id: record.id.clone(), what, problem };
+    let model = load_model(&record.model_text);
+    let Some(model_value) = model.value else {
+        let problem = model.diagnostics.first().map_or_else(String::new, |d| d.message.clone());
+        return Err(unreadable("model", problem));
+    };
+    let load = load_scenario(&record.scenario_text, &model_value);
+    let Some(scenario) = load.scenario else {
+        let problem = load.diagnostics.first().map_or_else(String::new, |d| d.message.clone());
+        return Err(unreadable("scenario", problem));
+    };
+    Ok((scenario, model_value))
+}
+
+/// Loads a drill, scores it and settles its plan.
+pub async fn load(store: &Store, id: &DrillId) -> Result<DrillReport, ReportError> {
+    let record = store.drill(id).await?;
+    let (scenario, model) = loaded(&record)?;
+    let events = store.events(id).await?;
+    let score = score::score(&scenario, &model, &events);
+    let (plan, plan_saved) = plan_of(store, &record, &model, &score, CARRY_DEPTH).await?;
+    let wall_span = store.wall_span(id).await?;
+    Ok(DrillReport { record, scenario, model, events, score, plan, plan_saved, wall_span })
+}
+
+type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// The drill's plan: as saved, or the draft from its findings with the previous drill's open items first.
+fn plan_of<'a>(
+    store: &'a Store,
+    record: &'a DrillRecord,
+    model: &'a ResponsibilityModel,
+    score: &'a Score,
+    depth: usize,
+) -> BoxFuture<'a, Result<(Vec<PlanItem>, bool), ReportError>> {
+    Box::pin(async move {
+        if let Some(saved) = store.plan(&record.id).await? {
+            return Ok((saved, true));
+        }
+        let mut plan = Vec::new();
+        if depth > 0
+            && let Some(previous) = store.previous(record).await?
+            && let Ok((p_scenario, p_model)) = loaded(&previous)
+        {
+            let p_events = store.events(&previous.id).await?;
+            let p_score = score::score(&p_scenario, &p_model, &p_events);
+            let (p_plan, _) = plan_of(store, &previous, &p_model, &p_score, depth - 1).await?;
+            plan.extend(p_plan.into_iter().filter(|i| i.status == PlanStatus::Open).map(|mut i| {
+                i.carried_from.get_or_insert_with(|| previous.id.0.clone());
+                i
+            }));
+        }
+        let drafts = score::plan_draft(score, model, &RULES);
+        for item in muster_report::draft_plan(&drafts, record.created_wall_ms) {
+            // The same fix carried over already stands for this one.
+            if !plan
+                .iter()
+                .any(|c| c.capability == item.capability && c.corrective_action == item.corrective_action)
+            {
+                plan.push(item);
+            }
+        }
+        Ok((plan, false))
+    })
+}
+
+/// Checks a plan from a person or the network against the drill's model; the message says what to fix.
+pub fn check_plan(items: &[PlanItem], model: &ResponsibilityModel) -> Result<(), String> {
+    if items.len() > MAX_PLAN_ITEMS {
+        return Err(format!("a plan holds at most {MAX_PLAN_ITEMS} items, this one has {}", items.len()));
+    }
+    for (n, item) in items.iter().enumerate() {
+        let n = n + 1;
+        for (what, text) in [("issue", &item.issue), ("corrective action", &item.corrective_action)] {
+            if text.trim().is_empty() {
+                return Err(format!("item {n}: the {what} is empty"));
+            }
+            if text.chars().count() > MAX_PLAN_TEXT {
+                return Err(format!("item {n}: the {what} is longer than {MAX_PLAN_TEXT} characters"));
+            }
+        }
+        if model.capability(item.capability.as_str()).is_none() {
+            return Err(format!("item {n}: there is no capability `{}` in the model", item.capability));
+        }
+        if model.role(item.owner.as_str()).is_none() {
+            return Err(format!("item {n}: there is no role `{}` in the model", item.owner));
+        }
+        if chrono::NaiveDate::parse_from_str(&item.due, "%Y-%m-%d").is_err() {
+            return Err(format!("item {n}: the due date `{}` is not a date like 2026-12-31", item.due));
+        }
+        if let Some(from) = &item.carried_from
+            && (from.len() > 40 || !from.chars().all(|c| c.is_ascii_alphanumeric()))
+        {
+            return Err(format!("item {n}: `{from}` is not a drill id"));
+        }
+    }
+    Ok(())
+}
+
+/// One point per drill with a log, oldest first, filtered by scenario and team.
+pub async fn trends(
+    store: &Store,
+    scenario: Option<&str>,
+    team: Option<&str>,
+) -> Result<Vec<TrendPoint>, ReportError> {
+    let mut points = Vec::new();
+    let mut drills = store.drills().await?;
+    drills.reverse();
+    for listed in drills {
+        if scenario.is_some_and(|s| s != listed.scenario_id)
+            || team.is_some_and(|t| listed.team.as_deref() != Some(t))
+            || listed.n_events == 0
+        {
+            continue;
+        }
+        let report = match load(store, &listed.id).await {
+            Ok(r) => r,
+            // One unreadable drill does not hide the others' trend.
+            Err(ReportError::Unreadable { .. }) => continue,
+            Err(e) => return Err(e),
+        };
+        let t = &report.score.team;
+        points.push(TrendPoint {
+            drill_id: listed.id.0.clone(),
+            created_wall_ms: listed.created_wall_ms,
+            scenario_id: listed.scenario_id.clone(),
+            team: listed.team.clone(),
+            score: t.score,
+            coverage: t.coverage(),
+            time_to_contain_ms: report.score.metrics.time_to_contain.map(|t| t.0),
+            plan_items: report.plan.len() as u32,
+            plan_done: report.plan.iter().filter(|i| i.status == PlanStatus::Done).count() as u32,
+        });
+    }
+    Ok(points)
+}
+
+/// Where the app exports reports: the user's documents folder, else Muster's data folder.
+pub fn default_export_dir() -> Option<std::path::PathBuf> {
+    let user = directories::UserDirs::new();
+    if let Some(docs) = user.as_ref().and_then(|u| u.document_dir()) {
+        return Some(docs.join("Muster reports"));
+    }
+    directories::ProjectDirs::from("org", "Muster", "muster").map(|d| d.data_dir().join("reports"))
+}
+
+/// A file name for an export: `<scenario>-<drill id>.<ext>`, from ids that are safe by construction.
+pub fn export_name(record: &DrillRecord, ext: &str) -> String {
+    let safe: String =
+        record.scenario_id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+    format!("{safe}-{}.{ext}", record.id.0)
+}
+
+/// The HTTP side: drill history, reports, plans, exports and trends.
+pub(crate) mod http {
+    use axum::body::Body;
+    use axum::extract::{Path, Query, State};
+    use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+    use axum::response::{IntoResponse, Response};
+    use muster_protocol::views;
+    use muster_protocol::{
+        CapabilityRef, DrillList, DrillSummary, ExportRequest, ExportResult, PlanUpdate, PlanView, RoleRef,
+    };
+    use muster_store::{DrillId, Store, StoreError};
+    use serde::Deserialize;
+
+    use super::{DrillReport, ReportError, check_plan, export_name, load, loaded, trends};
+    use crate::{ApiResult, AppState, Failure};
+
+    /// The report page's own policy: no script at all, inline styles only, framable by the app alone.
+    pub const REPORT_CSP: &str =
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; sandbox";
+
+    fn store(state: &AppState) -> ApiResult<&Store> {
+        state.store.as_ref().ok_or_else(|| {
+            Failure::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "no-store",
+                "this server was started without a drill log",
+            )
+        })
+    }
+
+    /// A drill id from the path: letters and digits only (ids are base 32), else it cannot exist.
+    fn drill_id(id: &str) -> ApiResult<DrillId> {
+        if id.is_empty() || id.len() > 40 || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(not_found(id));
+        }
+        Ok(DrillId(id.to_owned()))
+    }
+
+    fn not_found(id: &str) -> Failure {
+        let shown: String = id.chars().filter(|c| !c.is_control()).take(40).collect();
+        Failure::new(StatusCode::NOT_FOUND, "not-found", format!("no drill `{shown}` in the log"))
+    }
+
+    fn failure(id: &DrillId, e: ReportError) -> Failure {
+        match e {
+            ReportError::Store(StoreError::NotFound(_)) => not_found(&id.0),
+            ReportError::Unreadable { .. } => {
+                Failure::new(StatusCode::UNPROCESSABLE_ENTITY, "unreadable", e.to_string())
+            }
+            ReportError::Store(e) => Failure::internal(e),
+        }
+    }
+
+    async fn report_of(state: &AppState, id: &str) -> ApiResult<DrillReport> {
+        let id = drill_id(id)?;
+        load(store(state)?, &id).await.map_err(|e| failure(&id, e))
+    }
+
+    pub(crate) async fn list(State(state): State<AppState>) -> ApiResult<axum::Json<DrillList>> {
+        let Some(store) = state.store.as_ref() else {
+            return Ok(axum::Json(DrillList { drills: Vec::new(), store: None }));
+        };
+        let records = store.drills().await.map_err(Failure::internal)?;
+        let mut drills = Vec::with_capacity(records.len());
+        for r in records {
+            // Listings carry no texts; the title comes from the full record (small: one row).
+            let title = match store.drill(&r.id).await.ok().and_then(|full| loaded(&full).ok()) {
+                Some((scenario, _)) => scenario.title,
+                None => r.scenario_id.clone(),
+            };
+            drills.push(DrillSummary {
+                id: r.id.0.clone(),
+                scenario_id: r.scenario_id.clone(),
+                scenario_title: title,
+                scenario_version: r.scenario_version.clone(),
+                team: r.team.clone(),
+                facilitator: r.facilitator.clone(),
+                created_wall_ms: r.created_wall_ms,
+                state: super::state_name(r.state).to_owned(),
+                n_events: r.n_events,
+            });
+        }
+        Ok(axum::Json(DrillList { drills, store: state.store_label.as_ref().map(|s| s.to_string()) }))
+    }
+
+    fn plan_view(report: &DrillReport) -> PlanView {
+        PlanView {
+            drill: report.record.id.0.clone(),
+            saved: report.plan_saved,
+            items: report.plan.iter().map(views::plan_item).collect(),
+            roles: report
+                .model
+                .roles
+                .iter()
+                .map(|r| RoleRef { id: r.id.0.clone(), name: r.name.clone() })
+                .collect(),
+            capabilities: report
+                .model
+                .capabilities
+                .iter()
+                .map(|c| CapabilityRef { id: c.id.0.clone(), name: c.name.clone() })
+                .collect(),
+        }
+    }
+
+    pub(crate) async fn plan(
+        State(state): State<AppState>,
+        Path(id): Path<String>,
+    ) -> ApiResult<axum::Json<PlanView>> {
+        Ok(axum::Json(plan_view(&report_of(&state, &id).await?)))
+    }
+
+    pub(crate) async fn save_plan(
+        State(state): State<AppState>,
+        Path(id): Path<String>,
+        headers: HeaderMap,
+        body: axum::body::Bytes,
+    ) -> ApiResult<axum::Json<PlanView>> {
+        let update: PlanUpdate = crate::json_body(&headers, &body, "{\"items\": [...]}")?;
+        let mut report = report_of(&state, &id).await?;
+        let items: Vec<_> = update.items.iter().map(views::plan_item_from).collect();
+        check_plan(&items, &report.model)
+            .map_err(|m| Failure::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", m))?;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        let store = store(&state)?;
+        store
+            .save_plan(&report.record.id, &items, now)
+            .await
+            .map_err(|e| failure(&report.record.id, e.into()))?;
+        report.plan = items;
+        report.plan_saved = true;
+        Ok(axum::Json(plan_view(&report)))
+    }
+
+    /// A report format: its extension and content type.
+    fn format(name: &str) -> ApiResult<(&'static str, &'static str)> {
+        match name {
+            "html" => Ok(("html", "text/html; charset=utf-8")),
+            "md" | "markdown" => Ok(("md", "text/markdown; charset=utf-8")),
+            "json" => Ok(("json", "application/json")),
+            "csv" => Ok(("csv", "text/csv; charset=utf-8")),
+            other => {
+                let shown: String = other.chars().filter(|c| c.is_ascii_alphanumeric()).take(20).collect();
+                Err(Failure::new(
+                    StatusCode::NOT_FOUND,
+                    "not-found",
+                    format!("no report format `{shown}`: use html, md, json or csv"),
+                ))
+            }
+        }
+    }
+
+    fn render(report: &DrillReport, ext: &str) -> String {
+        match ext {
+            "html" => muster_report::to_html(&report.report()),
+            "md" => muster_report::to_markdown(&report.report()),
+            "json" => muster_report::to_json(&report.report()),
+            _ => report.csv(),
+        }
+    }
+
+    #[derive(Deserialize)]
+    pub(crate) struct Download {
+        download: Option<String>,
+    }
+
+    pub(crate) async fn report(
+        State(state): State<AppState>,
+        Path((id, fmt)): Path<(String, String)>,
+        Query(q): Query<Download>,
+    ) -> ApiResult<Response> {
+        let (ext, mime) = format(&fmt)?;
+        let report = report_of(&state, &id).await?;
+        let body = tokio::task::spawn_blocking({
+            let ext = ext.to_owned();
+            move || (render(&report, &ext), export_name(&report.record, &ext))
+        })
+        .await
+        .map_err(Failure::internal)?;
+        let (text, name) = body;
+        let mut res = Response::new(Body::from(text));
+        let h = res.headers_mut();
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if ext == "html" {
+            h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(REPORT_CSP));
+            h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
+        }
+        if q.download.is_some() {
+            // The name is built from ids that are letters, digits, `-` and `_` only.
+            if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+                h.insert(header::CONTENT_DISPOSITION, v);
+            }
+        }
+        Ok(res)
+    }
+
+    pub(crate) async fn export(
+        State(state): State<AppState>,
+        Path(id): Path<String>,
+        headers: HeaderMap,
+        body: axum::body::Bytes,
+    ) -> ApiResult<axum::Json<ExportResult>> {
+        let req: ExportRequest = crate::json_body(&headers, &body, "{\"format\": \"html\"}")?;
+        let (ext, _) = format(&req.format)?;
+        let dir = state.export_dir.clone().ok_or_else(|| {
+            Failure::new(StatusCode::SERVICE_UNAVAILABLE, "no-export-dir", "this server has no export folder")
+        })?;
+        let report = report_of(&state, &id).await?;
+        let ext = ext.to_owned();
+        let path = tokio::task::spawn_blocking(move || {
+            let path = dir.join(export_name(&report.record, &ext));
+            std::fs::create_dir_all(&dir)
+                .and_then(|()| std::fs::write(&path, render(&report, &ext)))
+                .map(|()| path)
+        })
+        .await
+        .map_err(Failure::internal)?
+        .map_err(|e| {
+            Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "io", format!("cannot write the export: {e}"))
+        })?;
+        Ok(axum::Json(ExportResult { path: path.display().to_string() }))
+    }
+
+    #[derive(Deserialize)]
+    pub(crate) struct TrendQuery {
+        scenario: Option<String>,
+        team: Option<String>,
+        format: Option<String>,
+    }
+
+    pub(crate) async fn trend(
+        State(state): State<AppState>,
+        Query(q): Query<TrendQuery>,
+    ) -> ApiResult<Response> {
+        let points =
+            trends(store(&state)?, q.scenario.as_deref(), q.team.as_deref()).await.map_err(|e| match e {
+                ReportError::Store(e) => Failure::internal(e),
+                e => Failure::internal(e),
+            })?;
+        let title = match (&q.scenario, &q.team) {
+            (Some(s), Some(t)) => format!("Trends: {s}, team {t}"),
+            (Some(s), None) => format!("Trends: {s}"),
+            (None, Some(t)) => format!("Trends: team {t}"),
+            (None, None) => "Trends: all drills".to_owned(),
+        };
+        let html = q.format.as_deref() == Some("html");
+        let text = if html {
+            muster_report::trends_html(&title, &points)
+        } else {
+            muster_report::trends_json(&points)
+        };
+        let mut res = Response::new(Body::from(text));
+        let h = res.headers_mut();
+        if html {
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+            h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(REPORT_CSP));
+            h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
+        } else {
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        }
+        Ok(res.into_response())
+    }
+}
