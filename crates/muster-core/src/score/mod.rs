@@ -1056,8 +1056,9 @@ impl Scorer<'_> {
                             && f.action.as_ref().is_some_and(|x| o.actions.contains(x))
                     })
                     .count() as u32;
-                let (rating, reason) =
-                    rate(rules, possible, earned, weight_done, done.len() == played.len(), sod);
+                let late = done.iter().filter(|a| a.late_by.is_some()).count();
+                let all_done = done.len() == played.len();
+                let (rating, reason) = rate(rules, (possible, earned, weight_done), all_done, late, sod);
                 ObjectiveScore {
                     id: o.id.clone(),
                     title: o.title.clone(),
@@ -1100,10 +1101,9 @@ fn percent(earned: i64, possible: i64) -> i64 {
 /// The rating rule (docs/scoring.md).
 fn rate(
     rules: &Rules,
-    possible: i64,
-    earned: i64,
-    weight_done: i64,
+    (possible, earned, weight_done): (i64, i64, i64),
     all_done: bool,
+    late: usize,
     sod: u32,
 ) -> (Rating, String) {
     if possible == 0 {
@@ -1115,14 +1115,18 @@ fn rate(
         let r = format!("{done_pct} % of its weight done, under {} %", rules.rating_unable_below_percent);
         return (Rating::Unable, r);
     }
-    if all_done && sod == 0 && pct >= rules.rating_performed_percent {
-        let r = format!("every action done, no segregation-of-duties violation, {pct} % of its points");
+    if all_done && late == 0 && sod == 0 && pct >= rules.rating_performed_percent {
+        let r =
+            format!("every action done on time, no segregation-of-duties violation, {pct} % of its points");
         return (Rating::Performed, r);
     }
     if pct >= rules.rating_some_percent {
         let mut why = Vec::new();
         if !all_done {
             why.push("not every action done".to_owned());
+        }
+        if late > 0 {
+            why.push(format!("{late} done late"));
         }
         if sod > 0 {
             why.push(format!("{sod} segregation-of-duties violation(s)"));

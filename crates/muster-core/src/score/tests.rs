@@ -244,8 +244,8 @@ fn a_perfect_run_scores_100() {
             Segregation SodKept approve_exception 0/0 [23, 28]
             Segregation SodKept verify 0/0 [15, 21]
             team 100 (800/800), done 5/5, right owner 5, on time 5, sod 0, not in play 0
-            contain P 500/500: every action done, no segregation-of-duties violation, 100 % of its points
-            decide P 300/300: every action done, no segregation-of-duties violation, 100 % of its points"#]],
+            contain P 500/500: every action done on time, no segregation-of-duties violation, 100 % of its points
+            decide P 300/300: every action done on time, no segregation-of-duties violation, 100 % of its points"#]],
     );
 }
 
@@ -342,8 +342,8 @@ fn a_slow_run_loses_timeliness_with_a_decay() {
             Segregation SodKept approve_exception 0/0 [24, 31]
             Segregation SodKept verify 0/0 [19, 33]
             team 90 (720/800), done 5/5, right owner 5, on time 3, sod 0, not in play 0
-            contain S 420/500: 84 % of its points; under 90 % of its points
-            decide P 300/300: every action done, no segregation-of-duties violation, 100 % of its points"#]],
+            contain S 420/500: 84 % of its points; 2 done late, under 90 % of its points
+            decide P 300/300: every action done on time, no segregation-of-duties violation, 100 % of its points"#]],
     );
 }
 
@@ -426,7 +426,7 @@ fn a_wrong_owner_run_is_named_as_responsibility_confusion() {
             Duplication Duplicate revoke -60/0 [15, 19]
             team 54 (430/800), done 5/5, right owner 4, on time 5, sod 2, not in play 0
             contain M 130/500: 26 % of its points, under 70 %
-            decide P 300/300: every action done, no segregation-of-duties violation, 100 % of its points"#]],
+            decide P 300/300: every action done on time, no segregation-of-duties violation, 100 % of its points"#]],
     );
 }
 
@@ -566,7 +566,7 @@ fn informed_roles_never_told_and_a_gap_while_another_role_waits() {
             Communication NotTold notify 0/2 [26]
             Segregation SodKept verify 0/0 [14, 19]
             team 79 (630/800), done 4/5, right owner 4, on time 4, sod 0, not in play 0
-            contain P 450/500: every action done, no segregation-of-duties violation, 90 % of its points
+            contain P 450/500: every action done on time, no segregation-of-duties violation, 90 % of its points
             decide M 180/300: 60 % of its points, under 70 %"#]],
     );
 }
