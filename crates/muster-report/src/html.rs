@@ -50,9 +50,9 @@ p { margin: 8px 0; }
 nav.toc ol { display: flex; flex-wrap: wrap; gap: 4px 16px; list-style: none; padding: 0; margin: 12px 0 0; font-size: 13px; }
 nav.toc a { color: var(--accent); text-decoration: none; }
 nav.toc a:hover { text-decoration: underline; }
-.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); gap: 12px; margin: 12px 0; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(165px, 1fr)); gap: 12px; margin: 12px 0; }
 .card { border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; background: var(--soft); }
-.card .big { font-size: 28px; font-weight: 700; line-height: 1.1; }
+.card .big { font-size: 24px; font-weight: 700; line-height: 1.15; white-space: nowrap; font-variant-numeric: tabular-nums; }
 .card .of { font-size: 15px; font-weight: 400; }
 .card .lbl { font-size: 12px; color: var(--muted); text-transform: uppercase; letter-spacing: .04em; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 8px 0; }
@@ -61,6 +61,9 @@ dl.facts dd { margin: 0; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0 16px; font-size: 14px; }
 th, td { border-bottom: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; }
 th { font-weight: 600; background: var(--soft); }
+.scroll { overflow-x: auto; }
+table.wide { font-size: 12.5px; }
+table.wide th, table.wide td { padding: 4px 6px; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .nowrap { white-space: nowrap; }
 .badge { display: inline-block; min-width: 1.7em; padding: 1px 6px; border-radius: 4px; font-weight: 700; text-align: center;
@@ -72,6 +75,7 @@ ol.themes { padding-left: 22px; }
 ol.themes > li { margin: 10px 0; }
 ol.themes .pts { color: var(--muted); font-size: 13px; white-space: nowrap; }
 ul.evidence { margin: 4px 0; padding-left: 18px; font-size: 13px; color: var(--muted); }
+figure { margin: 0 0 12px; }
 .chart { width: 100%; height: auto; display: block; margin: 8px 0; }
 .chart text { font: 11px system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; fill: var(--muted); }
 .chart .lane-label { fill: var(--fg); font-size: 12px; }
@@ -107,6 +111,7 @@ footer { max-width: 1040px; margin: 40px auto 24px; padding: 0 24px; color: var(
   tr, li, .card, figure { break-inside: avoid; }
   table.heat td.cell { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   a { color: inherit; text-decoration: none; }
+  .scroll { overflow: visible; }
 }
 "#;
 
@@ -359,7 +364,7 @@ const MARK_LEGEND: [(MarkKindName, &str); 7] = [
 ];
 
 /// Tick spacing for a chart `end_ms` long: about 6–12 ticks on round minutes.
-pub fn tick_step(end_ms: u64) -> u64 {
+fn tick_step(end_ms: u64) -> u64 {
     const STEPS_MIN: [u64; 12] = [1, 2, 5, 10, 15, 20, 30, 60, 120, 240, 480, 1440];
     let mins = end_ms / 60_000;
     let step = STEPS_MIN.iter().copied().find(|s| mins / s <= 12).unwrap_or(1440);
@@ -374,8 +379,8 @@ fn timeline(out: &mut String, r: &Report) {
         return;
     }
     const W: f64 = 1000.0;
-    const LABEL_W: f64 = 170.0;
-    const RIGHT: f64 = 16.0;
+    const LABEL_W: f64 = 215.0;
+    const RIGHT: f64 = 30.0;
     const TOP: f64 = 26.0;
     const LANE: f64 = 36.0;
     let end = tl.end_ms.max(60_000);
@@ -393,11 +398,18 @@ fn timeline(out: &mut String, r: &Report) {
         if i % 2 == 0 {
             w!(out, "<rect class=\"lane\" x=\"0\" y=\"{y}\" width=\"{W}\" height=\"{LANE}\"/>\n");
         }
+        // Long role names are cut to fit the label column; the full name is the hover text.
+        let label: String = if lane.name.chars().count() > 32 {
+            lane.name.chars().take(31).chain(['…']).collect()
+        } else {
+            lane.name.clone()
+        };
         w!(
             out,
-            "<text class=\"lane-label\" x=\"6\" y=\"{:.1}\">{}</text>\n",
+            "<text class=\"lane-label\" x=\"6\" y=\"{:.1}\"><title>{}</title>{}</text>\n",
             y + LANE / 2.0 + 4.0,
-            h(&lane.name)
+            h(&lane.name),
+            h(&label)
         );
     }
     let step = tick_step(end);
@@ -405,10 +417,11 @@ fn timeline(out: &mut String, r: &Report) {
     while tick <= end {
         let tx = x(tick);
         let secs = tick / 1000;
+        let anchor = if tx > W - RIGHT - 20.0 { "end" } else { "middle" };
         w!(
             out,
             "<line class=\"grid\" x1=\"{tx:.1}\" y1=\"{:.1}\" x2=\"{tx:.1}\" y2=\"{:.1}\"/><text x=\"{tx:.1}\" y=\"14\" \
-             text-anchor=\"middle\">T+{:02}:{:02}</text>\n",
+             text-anchor=\"{anchor}\">T+{:02}:{:02}</text>\n",
             TOP - 4.0,
             height - 8.0,
             secs / 3600,
@@ -541,16 +554,16 @@ fn roles(out: &mut String, r: &Report) {
         return;
     }
     out.push_str(
-        "<table>\n<thead><tr><th>Role</th><th>Held by</th><th class=\"num\">Owned</th><th class=\"num\">Done by it</th>\
-         <th class=\"num\">By others</th><th class=\"num\">Missed</th><th class=\"num\">Late</th>\
-         <th class=\"num\">Outside lane</th><th class=\"num\">Points</th><th class=\"num\">Injects acked</th>\
-         <th class=\"num\">Median ack</th><th class=\"num\">Longest idle</th><th class=\"num\">Told / was told</th>\
-         </tr></thead>\n<tbody>\n",
+        "<div class=\"scroll\"><table class=\"wide\">\n<thead><tr><th>Role (held by)</th><th class=\"num\">Owned</th>\
+         <th class=\"num\">Done by it</th><th class=\"num\">By others</th><th class=\"num\">Missed</th>\
+         <th class=\"num\">Late</th><th class=\"num\">Outside lane</th><th class=\"num\">Points</th>\
+         <th class=\"num\">Injects acked</th><th class=\"num\">Median ack</th><th class=\"num\">Longest idle</th>\
+         <th class=\"num\">Told / was told</th></tr></thead>\n<tbody>\n",
     );
     for x in &r.roles {
         w!(
             out,
-            "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+            "<tr><td>{}<br><span class=\"note\">{}</span></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
              <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{} of {}</td>\
              <td class=\"num\">{} of {}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{} / {}</td></tr>\n",
             h(&x.name),
@@ -571,7 +584,7 @@ fn roles(out: &mut String, r: &Report) {
             x.was_told
         );
     }
-    out.push_str("</tbody>\n</table>\n");
+    out.push_str("</tbody>\n</table></div>\n");
     let m = &r.metrics;
     w!(
         out,

@@ -156,7 +156,7 @@ fn chart(
     const W: f64 = 1000.0;
     const H: f64 = 230.0;
     const LEFT: f64 = 64.0;
-    const RIGHT: f64 = 24.0;
+    const RIGHT: f64 = 48.0;
     const TOP: f64 = 14.0;
     const BOTTOM: f64 = 40.0;
     w!(out, "<figure id=\"chart-{id}\">\n<h3>{}</h3>\n", h(title));
@@ -167,10 +167,13 @@ fn chart(
     let (y_max, fmt): (f64, Box<dyn Fn(f64) -> String>) = match axis {
         Axis::Fixed(max, f) => (max, Box::new(f)),
         Axis::Minutes => {
-            let max_ms = values.iter().flatten().fold(0.0f64, |a, &b| a.max(b)) * 60_000.0;
-            let step = crate::html::tick_step((max_ms as u64).max(5 * 60_000)) as f64 / 60_000.0;
-            let top = ((max_ms / 60_000.0) / step).ceil().max(1.0) * step;
-            (top, Box::new(|v: f64| format!("{v:.0} min")))
+            // Four gridlines on round minutes: the step is the first round number covering a quarter.
+            let max_min = values.iter().flatten().fold(0.0f64, |a, &b| a.max(b));
+            let step = [1.0, 2.0, 5.0, 10.0, 15.0, 20.0, 30.0, 60.0, 120.0, 240.0, 480.0, 1440.0]
+                .into_iter()
+                .find(|s| s * 4.0 >= max_min)
+                .unwrap_or(1440.0);
+            (step * 4.0, Box::new(|v: f64| format!("{v:.0} min")))
         }
     };
     let n = values.len();
