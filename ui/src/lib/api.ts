@@ -2,10 +2,15 @@
 
 import type { ApiError } from "../gen/ApiError";
 import type { CheckResult } from "../gen/CheckResult";
+import type { DrillList } from "../gen/DrillList";
+import type { ExportResult } from "../gen/ExportResult";
 import type { Health } from "../gen/Health";
 import type { ImportResult } from "../gen/ImportResult";
 import type { LibraryView } from "../gen/LibraryView";
 import type { ModelView } from "../gen/ModelView";
+import type { PlanItemView } from "../gen/PlanItemView";
+import type { PlanUpdate } from "../gen/PlanUpdate";
+import type { PlanView } from "../gen/PlanView";
 import type { ScenarioDetail } from "../gen/ScenarioDetail";
 import type { UploadRequest } from "../gen/UploadRequest";
 
@@ -98,12 +103,37 @@ export async function request<T>(path: string, init: RequestInit = {}, f: Fetch 
   }
 }
 
-function post<T>(path: string, body: UploadRequest, f?: Fetch): Promise<T> {
+function send<T>(method: "POST" | "PUT", path: string, body: unknown, f?: Fetch): Promise<T> {
   return request<T>(
     path,
-    { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) },
+    { method, headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) },
     f,
   );
+}
+
+function post<T>(path: string, body: UploadRequest, f?: Fetch): Promise<T> {
+  return send<T>("POST", path, body, f);
+}
+
+/** The report formats the server renders. */
+export type ReportFormat = "html" | "md" | "json" | "csv";
+
+const drillPath = (id: string): string => `/api/drills/${encodeURIComponent(id)}`;
+
+/**
+ * Where a drill's report lives (for an iframe `src` or a download link). The id is percent-encoded
+ * behind a fixed prefix and the format is one of four words, so data never picks the target.
+ */
+export function reportUrl(id: string, format: ReportFormat, download = false): string {
+  return `${base}${drillPath(id)}/report/${format}${download ? "?download=1" : ""}`;
+}
+
+/** The trends page (HTML, for an iframe) of a scenario, for one team or all of them. */
+export function trendsUrl(scenario: string, team: string | null): string {
+  const q = new URLSearchParams({ scenario });
+  if (team !== null && team !== "") q.set("team", team);
+  q.set("format", "html");
+  return `${base}/api/trends?${q.toString()}`;
 }
 
 export const api = {
@@ -115,4 +145,10 @@ export const api = {
   check: (body: UploadRequest, f?: Fetch) => post<CheckResult>("/api/scenarios/check", body, f),
   importScenario: (body: UploadRequest, f?: Fetch) =>
     post<ImportResult>("/api/scenarios/import", body, f),
+  drills: (f?: Fetch) => request<DrillList>("/api/drills", {}, f),
+  plan: (id: string, f?: Fetch) => request<PlanView>(`${drillPath(id)}/plan`, {}, f),
+  savePlan: (id: string, items: PlanItemView[], f?: Fetch) =>
+    send<PlanView>("PUT", `${drillPath(id)}/plan`, { items } satisfies PlanUpdate, f),
+  exportReport: (id: string, format: ReportFormat, f?: Fetch) =>
+    send<ExportResult>("POST", `${drillPath(id)}/export`, { format }, f),
 };

@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { DiagnosticView } from "../gen/DiagnosticView";
 import {
   capitalise,
+  drillState,
+  wallTime,
   codeSpans,
   sentence,
   channelWord,
@@ -204,5 +206,20 @@ describe("sentence", () => {
     );
     expect(sentence("Done!")).toBe("Done!");
     expect(sentence("")).toBe("");
+  });
+});
+
+describe("wallTime and drillState", () => {
+  it("shows wall time in the local zone, minutes precision", () => {
+    expect(wallTime(new Date(2026, 10, 23, 22, 41, 59).getTime())).toBe("2026-11-23 22:41");
+    expect(wallTime(new Date(2027, 0, 2, 3, 4).getTime())).toBe("2027-01-02 03:04");
+    expect(wallTime(Number.NaN)).toBe("—");
+  });
+  it("puts every state in words", () => {
+    expect(drillState("ended")).toEqual({ word: "Ended", icon: "ok" });
+    expect(drillState("not_started").word).toBe("Not started");
+    expect(drillState("paused").word).toBe("Paused");
+    expect(drillState("running").word).toBe("Running");
+    expect(drillState("odd_state").word).toBe("Odd state");
   });
 });

@@ -224,3 +224,26 @@ export function sentence(s: string): string {
   const first = t.charAt(0).toUpperCase() + t.slice(1);
   return /[.!?…]$/.test(first) ? first : `${first}.`;
 }
+
+/** Wall time in the viewer's time zone: `2026-11-23 22:41` (the report's own clock, for people). */
+export function wallTime(ms: number): string {
+  const d = new Date(ms);
+  if (Number.isNaN(d.getTime())) return "—";
+  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+}
+
+/** A drill's state in words, with the icon shown beside it (never colour alone). */
+export function drillState(state: string): { word: string; icon: "ok" | "clock" | "hourglass" | "info" } {
+  switch (state) {
+    case "ended":
+      return { word: "Ended", icon: "ok" };
+    case "running":
+      return { word: "Running", icon: "clock" };
+    case "paused":
+      return { word: "Paused", icon: "hourglass" };
+    case "not_started":
+      return { word: "Not started", icon: "info" };
+    default:
+      return { word: capitalise(state), icon: "info" };
+  }
+}

@@ -82,6 +82,17 @@ export const ICONS = {
   file: ["M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8z", poly(14, 2, 14, 8, 20, 8)],
   close: [line(18, 6, 6, 18), line(6, 6, 18, 18)],
   edit: ["M12 20h9", "M16.5 3.5a2.12 2.12 0 0 1 3 3L7 19l-4 1 1-4z"],
+  history: [poly(1, 4, 1, 10, 7, 10), "M3.51 15a9 9 0 1 0 2.13-9.36L1 10", poly(12, 7, 12, 12, 15, 14)],
+  download: ["M21 15v4a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2v-4", poly(7, 10, 12, 15, 17, 10), line(12, 15, 12, 3)],
+  save: [
+    "M19 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h11l5 5v11a2 2 0 0 1-2 2z",
+    poly(17, 21, 17, 13, 7, 13, 7, 21),
+    poly(7, 3, 7, 8, 15, 8),
+  ],
+  trend: [poly(23, 6, 13.5, 15.5, 8.5, 10.5, 1, 18), poly(17, 6, 23, 6, 23, 12)],
+  plus: [line(12, 5, 12, 19), line(5, 12, 19, 12)],
+  trash: [poly(3, 6, 5, 6, 21, 6), "M19 6l-1 14a2 2 0 0 1-2 2H8a2 2 0 0 1-2-2L5 6", "M10 11v6M14 11v6", "M9 6V4h6v2"],
+  folder: ["M22 19a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h5l2 3h9a2 2 0 0 1 2 2z"],
 } as const satisfies Record<string, readonly string[]>;
 
 export type IconName = keyof typeof ICONS;

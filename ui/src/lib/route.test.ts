@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseHash, scenarioHref } from "./route";
+import { drillHref, drillsHref, parseHash, scenarioHref, trendsHref } from "./route";
 
 describe("parseHash", () => {
   it("knows the three screens", () => {
@@ -21,5 +21,32 @@ describe("scenarioHref", () => {
     expect(scenarioHref("javascript:alert(1)")).toBe("#/scenario/javascript%3Aalert(1)");
     expect(scenarioHref("../x/y")).toBe("#/scenario/..%2Fx%2Fy");
     expect(parseHash(scenarioHref("a/b c"))).toEqual({ name: "scenario", key: "a/b c" });
+  });
+});
+
+describe("drill routes", () => {
+  it("parses the drill history, a drill and trends", () => {
+    expect(parseHash("#/drills")).toEqual({ name: "drills" });
+    expect(parseHash("#/drills/")).toEqual({ name: "drills" });
+    expect(parseHash("#/drills/01m8594ms400")).toEqual({ name: "drill", id: "01m8594ms400" });
+    expect(parseHash("#/trends/leaked-secret")).toEqual({ name: "trends", scenario: "leaked-secret", team: null });
+    expect(parseHash("#/trends/leaked-secret/red%20team")).toEqual({
+      name: "trends",
+      scenario: "leaked-secret",
+      team: "red team",
+    });
+    expect(parseHash("#/drills/a/b")).toEqual({ name: "not-found", path: "/drills/a/b" });
+    expect(parseHash("#/trends/ok/%E0%A4%A")).toEqual({ name: "not-found", path: "/trends/ok/%E0%A4%A" });
+  });
+
+  it("round-trips the links and keeps data inside the fragment", () => {
+    expect(drillsHref).toBe("#/drills");
+    expect(drillHref("01m8594ms400")).toBe("#/drills/01m8594ms400");
+    expect(drillHref("javascript:x/y")).toBe("#/drills/javascript%3Ax%2Fy");
+    expect(parseHash(drillHref("a/b"))).toEqual({ name: "drill", id: "a/b" });
+    expect(trendsHref("leaked-secret", null)).toBe("#/trends/leaked-secret");
+    expect(trendsHref("leaked-secret", "")).toBe("#/trends/leaked-secret");
+    expect(trendsHref("s", "team/1")).toBe("#/trends/s/team%2F1");
+    expect(parseHash(trendsHref("s x", "a/b"))).toEqual({ name: "trends", scenario: "s x", team: "a/b" });
   });
 });

@@ -1,22 +1,44 @@
-// Hash routes: `#/`, `#/scenario/<key>`, `#/model`. Pure; the reactive wrapper is router.svelte.ts.
+// Hash routes: `#/`, `#/scenario/<key>`, `#/model`, `#/drills`, `#/drills/<id>`, `#/trends/<scenario>[/<team>]`.
+// Pure; the reactive wrapper is router.svelte.ts.
 
 export type Route =
   | { name: "library" }
   | { name: "scenario"; key: string }
   | { name: "model" }
+  | { name: "drills" }
+  | { name: "drill"; id: string }
+  | { name: "trends"; scenario: string; team: string | null }
   | { name: "not-found"; path: string };
+
+function decode(s: string): string | null {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return null;
+  }
+}
 
 export function parseHash(hash: string): Route {
   const path = hash.replace(/^#/, "") || "/";
   if (path === "/" || path === "") return { name: "library" };
   if (path === "/model" || path === "/model/") return { name: "model" };
+  if (path === "/drills" || path === "/drills/") return { name: "drills" };
   const m = /^\/scenario\/([^/]+)\/?$/.exec(path);
   if (m?.[1]) {
-    try {
-      return { name: "scenario", key: decodeURIComponent(m[1]) };
-    } catch {
-      return { name: "not-found", path };
-    }
+    const key = decode(m[1]);
+    return key === null ? { name: "not-found", path } : { name: "scenario", key };
+  }
+  const d = /^\/drills\/([^/]+)\/?$/.exec(path);
+  if (d?.[1]) {
+    const id = decode(d[1]);
+    return id === null ? { name: "not-found", path } : { name: "drill", id };
+  }
+  const t = /^\/trends\/([^/]+)(?:\/([^/]+))?\/?$/.exec(path);
+  if (t?.[1]) {
+    const scenario = decode(t[1]);
+    const team = t[2] === undefined ? null : decode(t[2]);
+    if (scenario === null || (t[2] !== undefined && team === null)) return { name: "not-found", path };
+    return { name: "trends", scenario, team };
   }
   return { name: "not-found", path };
 }
@@ -31,3 +53,15 @@ export function scenarioHref(key: string): string {
 
 export const libraryHref = "#/";
 export const modelHref = "#/model";
+export const drillsHref = "#/drills";
+
+/** The link to a drill's report page; the id is percent-encoded behind a fixed prefix. */
+export function drillHref(id: string): string {
+  return `#/drills/${encodeURIComponent(id)}`;
+}
+
+/** The link to the trends of a scenario, for one team or all of them. */
+export function trendsHref(scenario: string, team: string | null): string {
+  const s = `#/trends/${encodeURIComponent(scenario)}`;
+  return team === null || team === "" ? s : `${s}/${encodeURIComponent(team)}`;
+}
