@@ -68,24 +68,9 @@ pub fn and_list(items: &[String]) -> String {
     }
 }
 
-/// The first clause of an action label, for sentences (as the core's findings shorten it): cut at the
-/// first `:` `,` `;` `(` or `.` after 20 characters, then at a word within 70 characters.
+/// The first clause of an action label, for sentences: the core's `score::short`, as findings shorten it.
 pub fn short(label: &str) -> String {
-    const MAX: usize = 70;
-    let cut = label
-        .char_indices()
-        .find(|&(i, c)| i >= 20 && matches!(c, ':' | ',' | ';' | '(' | '.'))
-        .map_or(label, |(i, _)| &label[..i])
-        .trim_end();
-    if cut.chars().count() <= MAX {
-        return cut.to_owned();
-    }
-    let mut out: String = cut.chars().take(MAX).collect();
-    if let Some(space) = out.rfind(' ') {
-        out.truncate(space);
-    }
-    out.push('…');
-    out
+    muster_core::score::short(label)
 }
 
 /// Escapes text for HTML text and quoted attribute values (`& < > " ' /`).

@@ -220,11 +220,11 @@ impl Names<'_> {
     }
 }
 
-/// The first clause of an action's label, for sentences.
-fn short(label: &str) -> String {
+/// The first clause of an action's label (at most 70 characters), for sentences.
+pub fn short(label: &str) -> String {
     let cut = label
         .char_indices()
-        .find(|&(i, c)| i >= 20 && matches!(c, ':' | ';' | '('))
+        .find(|&(i, c)| i >= 20 && matches!(c, ':' | ',' | ';' | '('))
         .map_or(label, |(i, _)| &label[..i]);
     let cut = cut.trim_end();
     if cut.chars().count() <= 70 {
