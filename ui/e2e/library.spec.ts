@@ -1,54 +1,14 @@
-import { expect, test, type Page } from "@playwright/test";
-import { mkdirSync } from "node:fs";
+import { expect, test } from "@playwright/test";
 import { fileURLToPath } from "node:url";
 
-// Screenshots go to test-results/ on every run; MUSTER_SCREENSHOTS=1 refreshes the committed ones.
-const shots = fileURLToPath(
-  new URL(process.env.MUSTER_SCREENSHOTS === "1" ? "../../docs/screenshots/" : "../test-results/screenshots/", import.meta.url),
-);
-const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+import { shot, watchPages } from "./common";
 
-mkdirSync(shots, { recursive: true });
+const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
 const DRILLS = [/leaked secret/i, /compromised ci token/i, /dependency compromise/i, /cloud account abuse/i];
 
 // Every test: no console errors, no uncaught exceptions, no CSP violations.
-let problems: string[] = [];
-// Chromium logs every 4xx answer as a console error; a test that expects one says so.
-let allowed: RegExp[] = [];
-const allow = (status: number): void => {
-  allowed.push(new RegExp(`^console error: Failed to load resource: the server responded with a status of ${status} `));
-};
-
-test.beforeEach(async ({ page }) => {
-  problems = [];
-  allowed = [];
-  page.on("console", (msg) => {
-    if (msg.type() === "error" || msg.type() === "warning") problems.push(`console ${msg.type()}: ${msg.text()}`);
-  });
-  page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
-  page.on("requestfailed", (req) => {
-    const why = req.failure()?.errorText ?? "";
-    // A reload or navigation cancels requests in flight: that is not a failure.
-    if (why !== "net::ERR_ABORTED") problems.push(`request failed: ${req.url()} ${why}`);
-  });
-  await page.addInitScript(() => {
-    document.addEventListener("securitypolicyviolation", (e) => {
-      console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
-    });
-  });
-});
-
-test.afterEach(async () => {
-  const unexpected = problems.filter((p) => !allowed.some((a) => a.test(p)));
-  expect(unexpected, unexpected.join("\n")).toEqual([]);
-});
-
-async function shot(page: Page, name: string): Promise<void> {
-  // Let fonts and layout settle; no animations matter for a still.
-  await page.evaluate(() => document.fonts.ready);
-  await page.screenshot({ path: `${shots}${name}`, animations: "disabled" });
-}
+const allow = watchPages();
 
 test("the library lists the four drills with their status", async ({ page }) => {
   const res = await page.goto("/");
@@ -218,6 +178,7 @@ test("importing a valid file adds its card", async ({ page }) => {
 });
 
 test("a lost server is said so, and the library comes back on its own", async ({ page }) => {
+  allow(/net::ERR_CONNECTION_REFUSED/);
   let down = true;
   await page.route("**/api/library", (route) => (down ? route.abort("connectionrefused") : route.continue()));
   await page.goto("/");
@@ -228,7 +189,6 @@ test("a lost server is said so, and the library comes back on its own", async ({
   down = false;
   await expect(page.getByRole("heading", { level: 2, name: /leaked secret/i })).toBeVisible({ timeout: 10_000 });
   await expect(alert).toHaveCount(0);
-  problems = problems.filter((p) => !p.includes("net::ERR_CONNECTION_REFUSED"));
 });
 
 test("an unknown scenario says so", async ({ page }) => {

@@ -1,13 +1,8 @@
 import { expect, test, type Page } from "@playwright/test";
-import { mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+
+import { shot, watchPages } from "./common";
 
 // serve.sh simulates two drills of leaked-secret for team mixed (seeds 5 and 6) into a throwaway log.
-// Screenshots go to test-results/ on every run; MUSTER_SCREENSHOTS=1 refreshes the committed ones.
-const shots = fileURLToPath(
-  new URL(process.env.MUSTER_SCREENSHOTS === "1" ? "../../docs/screenshots/" : "../test-results/screenshots/", import.meta.url),
-);
-mkdirSync(shots, { recursive: true });
 
 const TITLE = /leaked secret/i;
 const SECTIONS = ["overview", "summary", "objectives", "timeline", "heatmap", "roles", "plan", "findings"];
@@ -20,39 +15,7 @@ interface Drill {
 }
 
 // Every test: no console errors, no uncaught exceptions, no CSP violations.
-let problems: string[] = [];
-let allowed: RegExp[] = [];
-const allow = (status: number): void => {
-  allowed.push(new RegExp(`^console error: Failed to load resource: the server responded with a status of ${status} `));
-};
-
-test.beforeEach(async ({ page }) => {
-  problems = [];
-  allowed = [];
-  page.on("console", (msg) => {
-    if (msg.type() === "error" || msg.type() === "warning") problems.push(`console ${msg.type()}: ${msg.text()}`);
-  });
-  page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
-  page.on("requestfailed", (req) => {
-    const why = req.failure()?.errorText ?? "";
-    if (why !== "net::ERR_ABORTED") problems.push(`request failed: ${req.url()} ${why}`);
-  });
-  await page.addInitScript(() => {
-    document.addEventListener("securitypolicyviolation", (e) => {
-      console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
-    });
-  });
-});
-
-test.afterEach(async () => {
-  const unexpected = problems.filter((p) => !allowed.some((a) => a.test(p)));
-  expect(unexpected, unexpected.join("\n")).toEqual([]);
-});
-
-async function shot(page: Page, name: string, fullPage = false): Promise<void> {
-  await page.evaluate(() => document.fonts.ready);
-  await page.screenshot({ path: `${shots}${name}`, animations: "disabled", fullPage });
-}
+const allow = watchPages();
 
 async function drills(page: Page): Promise<Drill[]> {
   const res = await page.request.get("/api/drills");

@@ -94,12 +94,7 @@ pub async fn trends(
     if points.is_empty() && format != TrendFormat::Json {
         eprintln!("no drills match; `muster drills` lists them, `muster simulate leaked-secret` makes one");
     }
-    let title = match (scenario, team) {
-        (Some(s), Some(t)) => format!("Trends: {s}, team {t}"),
-        (Some(s), None) => format!("Trends: {s}"),
-        (None, Some(t)) => format!("Trends: team {t}"),
-        (None, None) => "Trends: all drills".to_owned(),
-    };
+    let title = drills::trends_title(scenario, team);
     let text = match format {
         TrendFormat::Html => muster_report::trends_html(&title, &points),
         TrendFormat::Md => muster_report::trends_markdown(&title, &points),

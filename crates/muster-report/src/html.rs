@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use crate::text::{dur, html as h, pct, plural, points, seqs};
+use crate::text::{RuleGroup, by_rule, dur, html as h, pct, plural, points, seqs, signed};
 use crate::types::*;
 
 /// Writes formatted text into a `String` (which cannot fail).
@@ -724,21 +724,7 @@ fn findings(out: &mut String, r: &Report) {
         out.push_str("<p class=\"muted\">No finding: nothing came up to score.</p>\n</section>\n");
         return;
     }
-    let mut rules: Vec<(RuleName, &str)> = Vec::new();
-    for f in &r.findings {
-        if !rules.iter().any(|(x, _)| *x == f.rule) {
-            rules.push((f.rule, &f.rule_text));
-        }
-    }
-    rules.sort();
-    for (rule, text) in rules {
-        let fs: Vec<&FindingItem> = r.findings.iter().filter(|f| f.rule == rule).collect();
-        let points: i64 = fs.iter().map(|f| f.points).sum();
-        let max: i64 = fs.iter().map(|f| f.max).sum();
-        let mut title = text.to_owned();
-        if let Some(c) = title.get_mut(0..1) {
-            c.make_ascii_uppercase();
-        }
+    for RuleGroup { title, findings: fs, points, max } in by_rule(&r.findings) {
         w!(
             out,
             "<h3>{} <span class=\"note\">({}, {points} of {max} points)</span></h3>\n",
@@ -755,8 +741,7 @@ fn findings(out: &mut String, r: &Report) {
                 ToneName::Improvement => "<span class=\"warn\" title=\"to improve\">△</span>",
                 ToneName::Neutral => "",
             };
-            let pts =
-                if f.max == 0 { format!("{:+}", f.points) } else { format!("{:+} of {}", f.points, f.max) };
+            let pts = signed(f.points, f.max);
             w!(
                 out,
                 "<tr><td class=\"num\">F{}</td><td class=\"nowrap\">{}</td><td>{tone}</td><td>{}</td>\

@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use crate::html::{state_words, w};
-use crate::text::{dur, md, pct, plural, points, seqs, short};
+use crate::text::{RuleGroup, by_rule, dur, md, pct, plural, points, seqs, short, signed};
 use crate::types::*;
 
 pub fn report(r: &Report) -> String {
@@ -429,21 +429,7 @@ fn findings(out: &mut String, r: &Report) {
         out.push_str("No finding: nothing came up to score.\n\n");
         return;
     }
-    let mut rules: Vec<(RuleName, &str)> = Vec::new();
-    for f in &r.findings {
-        if !rules.iter().any(|(x, _)| *x == f.rule) {
-            rules.push((f.rule, &f.rule_text));
-        }
-    }
-    rules.sort();
-    for (rule, text) in rules {
-        let fs: Vec<&FindingItem> = r.findings.iter().filter(|f| f.rule == rule).collect();
-        let points: i64 = fs.iter().map(|f| f.points).sum();
-        let max: i64 = fs.iter().map(|f| f.max).sum();
-        let mut title = text.to_owned();
-        if let Some(c) = title.get_mut(0..1) {
-            c.make_ascii_uppercase();
-        }
+    for RuleGroup { title, findings: fs, points, max } in by_rule(&r.findings) {
         w!(
             out,
             "### {} ({}, {points} of {max} points)\n\n",
@@ -467,8 +453,7 @@ fn findings(out: &mut String, r: &Report) {
                 ToneName::Improvement => "△",
                 ToneName::Neutral => "",
             };
-            let pts =
-                if f.max == 0 { format!("{:+}", f.points) } else { format!("{:+} of {}", f.points, f.max) };
+            let pts = signed(f.points, f.max);
             row(
                 out,
                 &[

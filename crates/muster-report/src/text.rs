@@ -102,6 +102,50 @@ pub fn md(text: &str) -> String {
     out
 }
 
+/// The findings of one rule, for the "all findings" section.
+pub struct RuleGroup<'a> {
+    /// The rule's name, capitalised.
+    pub title: String,
+    /// Its findings, in report order.
+    pub findings: Vec<&'a crate::types::FindingItem>,
+    /// Points they gave.
+    pub points: i64,
+    /// Points they could give.
+    pub max: i64,
+}
+
+/// The findings grouped by rule, in rule order.
+pub fn by_rule(findings: &[crate::types::FindingItem]) -> Vec<RuleGroup<'_>> {
+    let mut rules: Vec<(crate::types::RuleName, &str)> = Vec::new();
+    for f in findings {
+        if !rules.iter().any(|(x, _)| *x == f.rule) {
+            rules.push((f.rule, &f.rule_text));
+        }
+    }
+    rules.sort();
+    rules
+        .into_iter()
+        .map(|(rule, text)| {
+            let fs: Vec<_> = findings.iter().filter(|f| f.rule == rule).collect();
+            let mut title = text.to_owned();
+            if let Some(c) = title.get_mut(0..1) {
+                c.make_ascii_uppercase();
+            }
+            RuleGroup {
+                title,
+                points: fs.iter().map(|f| f.points).sum(),
+                max: fs.iter().map(|f| f.max).sum(),
+                findings: fs,
+            }
+        })
+        .collect()
+}
+
+/// A finding's points: `+20 of 60`, or `-50` for a penalty.
+pub fn signed(points: i64, max: i64) -> String {
+    if max == 0 { format!("{points:+}") } else { format!("{points:+} of {max}") }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -243,6 +243,16 @@ pub async fn trends(
     Ok(points)
 }
 
+/// The title of a trends page for its filters.
+pub fn trends_title(scenario: Option<&str>, team: Option<&str>) -> String {
+    match (scenario, team) {
+        (Some(s), Some(t)) => format!("Trends: {s}, team {t}"),
+        (Some(s), None) => format!("Trends: {s}"),
+        (None, Some(t)) => format!("Trends: team {t}"),
+        (None, None) => "Trends: all drills".to_owned(),
+    }
+}
+
 /// Where the app exports reports: the user's documents folder, else Muster's data folder.
 pub fn default_export_dir() -> Option<std::path::PathBuf> {
     let user = directories::UserDirs::new();
@@ -496,17 +506,10 @@ pub(crate) mod http {
         State(state): State<AppState>,
         Query(q): Query<TrendQuery>,
     ) -> ApiResult<Response> {
-        let points =
-            trends(store(&state)?, q.scenario.as_deref(), q.team.as_deref()).await.map_err(|e| match e {
-                ReportError::Store(e) => Failure::internal(e),
-                e => Failure::internal(e),
-            })?;
-        let title = match (&q.scenario, &q.team) {
-            (Some(s), Some(t)) => format!("Trends: {s}, team {t}"),
-            (Some(s), None) => format!("Trends: {s}"),
-            (None, Some(t)) => format!("Trends: team {t}"),
-            (None, None) => "Trends: all drills".to_owned(),
-        };
+        let points = trends(store(&state)?, q.scenario.as_deref(), q.team.as_deref())
+            .await
+            .map_err(Failure::internal)?;
+        let title = super::trends_title(q.scenario.as_deref(), q.team.as_deref());
         let html = q.format.as_deref() == Some("html");
         let text = if html {
             muster_report::trends_html(&title, &points)
