@@ -37,13 +37,23 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
         assets: Arc::new(TauriAssets(app.asset_resolver())),
         store: Some(store),
         store_label: Some(db.display().to_string()),
-        export_dir: muster_server::drills::default_export_dir(),
+        export_dir: muster_app::drills::default_export_dir(),
+        live: None,
+        max_connections_per_ip: muster_server::live::MAX_CONNECTIONS_PER_IP,
     };
     let server = tauri::async_runtime::block_on(Server::bind(config))?;
     let url = server.url();
     // Readiness line for scripts and tests.
     println!("MUSTER_HTTP={url}");
     tauri::async_runtime::spawn(async move {
+        // Live drills a crash or a quit interrupted come back paused; the facilitator resumes them.
+        if let Some(live) = server.live() {
+            for (id, result) in live.resume_all().await {
+                if let Err(e) = result {
+                    eprintln!("live drill {id} was not resumed: {e}");
+                }
+            }
+        }
         if let Err(e) = server.run(std::future::pending()).await {
             eprintln!("error: the local server stopped: {e}");
         }

@@ -12,7 +12,7 @@ use muster_core::engine::{ActionPhase, Drill, DrillState, Event, Speed, WallMs};
 use muster_core::score::Outcome;
 use muster_core::sim::{SimConfig, Simulation, Team};
 use muster_core::{ResponsibilityModel, Scenario, format_duration};
-use muster_store::{DrillId, NewDrill, Store, StoreError};
+use muster_store::{DrillId, Store, StoreError};
 
 use crate::{exit, render};
 
@@ -153,7 +153,12 @@ pub async fn simulate(opts: SimulateOptions<'_>) -> anyhow::Result<u8> {
         }
         n_events += step.outcome.events.len() as u64;
         events.extend(step.outcome.events.iter().cloned());
-        writer.append(&id, step.input, step.outcome.events, sim.drill().state()).await?;
+        // The same step as the live runtime's: log what replays (nothing for a refusal that changed nothing).
+        let applied =
+            muster_app::step::Applied { logged: step.outcome.loggable(&step.input), outcome: step.outcome };
+        if let Some(receipt) = applied.enqueue(&writer, &id, sim.drill()).await? {
+            receipt.await?;
+        }
         progress.set(sim.drill().scenario_time(sim.now()).0, n_events);
     }
     progress.finish();
@@ -173,18 +178,14 @@ async fn create_drill(
     team: Team,
     start: WallMs,
 ) -> anyhow::Result<DrillId> {
-    let scenario = sim.drill().scenario();
-    let new = NewDrill {
-        scenario_id: scenario.id.0.clone(),
-        scenario_version: scenario.version.clone(),
-        scenario_text,
-        model_text,
+    let meta = muster_app::setup::DrillMeta {
         setup: sim.drill().setup().clone(),
         team: Some(team.name().to_owned()),
         facilitator: Some("muster simulate".to_owned()),
         created_wall_ms: start.0,
     };
-    Ok(store.create_drill(new).await?)
+    Ok(muster_app::setup::create_drill(store, sim.drill().scenario(), scenario_text, model_text, meta)
+        .await?)
 }
 
 /// The progress bar on a terminal, plain lines every tenth of the drill otherwise.
@@ -405,8 +406,19 @@ pub async fn resume(id: &str, db: Option<&Path>) -> anyhow::Result<u8> {
         println!("drill {id} has ended; nothing to resume (`muster log {id}` shows what happened)");
         return Ok(exit::OK);
     }
+    // One runner per drill: refused while the app (or another terminal) runs it.
+    let lock = match store.lock_drill(&drill_id) {
+        Ok(lock) => lock,
+        Err(e @ StoreError::Busy(_)) => {
+            store.close().await;
+            println!("cannot resume drill {id}: {e}");
+            return Ok(exit::PROBLEMS);
+        }
+        Err(e) => return Err(e.into()),
+    };
     let result = muster_store::resume(&store, &drill_id).await;
     store.close().await;
+    drop(lock);
     let drill = match result {
         Ok(drill) => drill,
         Err(e @ (StoreError::ReplayMismatch { .. } | StoreError::ReplayState { .. })) => {

@@ -1,13 +1,13 @@
 //! `muster report`, `muster trends` and `muster plan`: the after-action report and its improvement plan
-//! from the durable log, through the same code the app's report viewer uses (`muster_server::drills`).
+//! from the durable log, through the same code the app's report viewer uses (`muster_app::drills`).
 
 use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, bail};
+use muster_app::drills::{self, DrillReport, ReportError};
 use muster_core::score::{PlanItem, PlanStatus};
 use muster_core::{CapabilityId, RoleId};
-use muster_server::drills::{self, DrillReport, ReportError};
 use muster_store::{DrillId, StoreError};
 
 use crate::drill::{not_found, open_store, wall_now};

@@ -66,11 +66,14 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<u8> {
             assets,
             store: Some(store),
             store_label: Some(db.display().to_string()),
-            export_dir: muster_server::drills::default_export_dir(),
+            export_dir: muster_app::drills::default_export_dir(),
+            live: None,
+            max_connections_per_ip: muster_server::live::MAX_CONNECTIONS_PER_IP,
         };
         let server = Server::bind(config).await?;
         // The first line is the readiness signal scripts wait for.
         println!("MUSTER_HTTP={}", server.url());
+        resume_live(&server).await;
         eprintln!("Serving the scenario library in {} — press Ctrl+C to stop.", library_dir.display());
         server
             .run(async {
@@ -81,4 +84,17 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<u8> {
         Ok::<_, anyhow::Error>(())
     })?;
     Ok(exit::OK)
+}
+
+/// Brings back the live drills a stop or crash interrupted, paused where they stood; says so on stderr.
+pub async fn resume_live(server: &Server) {
+    let Some(live) = server.live() else { return };
+    for (id, result) in live.resume_all().await {
+        match result {
+            Ok(()) => {
+                eprintln!("Live drill {id} is back, paused where it stood: the facilitator resumes it.")
+            }
+            Err(e) => eprintln!("Live drill {id} was not resumed: {e}"),
+        }
+    }
 }

@@ -54,7 +54,7 @@ fn inputs(scenario: &Scenario, n: usize) -> Vec<Input> {
 }
 
 fn setup() -> DrillSetup {
-    DrillSetup { seed: 1, speed: Speed::REAL_TIME, roles_per_participant: RolePolicy::One }
+    DrillSetup::new(1, Speed::REAL_TIME, RolePolicy::One)
 }
 
 fn bench(c: &mut Criterion) {

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 macro_rules! id_type {
     ($($(#[doc = $doc:literal])* $name:ident,)*) => {$(
         $(#[doc = $doc])*
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
         #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(transparent)]
         pub struct $name(pub String);

@@ -160,6 +160,7 @@ pub struct Inject {
 }
 
 /// Channels an inject can imitate.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Channel {
     /// A monitoring or scanner alert.

@@ -140,6 +140,7 @@ pub struct Simulation {
     n_planned: u64,
     n_client: u64,
     ended: bool,
+    duration_reached: bool,
 }
 
 /// One step of a simulation: the input fed and what it produced.
@@ -173,7 +174,7 @@ impl Simulation {
             bot.roles.push(roles[i % roles.len()].clone());
         }
         let policy = if n < roles.len() { RolePolicy::Many } else { RolePolicy::One };
-        let setup = DrillSetup { seed: config.seed, speed: config.speed, roles_per_participant: policy };
+        let setup = DrillSetup::new(config.seed, config.speed, policy);
         let model_caps = model
             .capabilities
             .iter()
@@ -202,6 +203,7 @@ impl Simulation {
             n_planned: 0,
             n_client: 0,
             ended: false,
+            duration_reached: false,
         }
     }
 
@@ -228,22 +230,21 @@ impl Simulation {
         if let Some((actor, command)) = self.setup_queue.pop() {
             return Some(self.feed(Input::Command { now: self.now, actor, command }));
         }
+        // The engine marks the end of the nominal duration; the facilitator (here, the simulation) ends then.
+        if self.duration_reached {
+            return Some(self.feed(Input::Command {
+                now: self.now,
+                actor: Actor::Facilitator,
+                command: Command::End,
+            }));
+        }
         // Planned moves that turn out to be moot (already done, prerequisites missing) are dropped or
         // re-planned without an input, so loop until something is fed.
         loop {
-            let duration = self.drill.scenario().duration;
-            let end_wall = self.drill.clock().wall_of(duration).unwrap_or(self.now);
             let timer = self.drill.next_deadline().map(|(w, _)| w);
             let bot = self.plan.keys().next().and_then(|(t, _)| self.drill.clock().wall_of(*t));
-            let next = [timer, bot].into_iter().flatten().min().filter(|w| *w <= end_wall);
-            let Some(w) = next else {
-                self.now = self.now.max(end_wall);
-                return Some(self.feed(Input::Command {
-                    now: self.now,
-                    actor: Actor::Facilitator,
-                    command: Command::End,
-                }));
-            };
+            // While running, the end of the nominal duration is always a pending timer.
+            let w = [timer, bot].into_iter().flatten().min()?;
             self.now = self.now.max(w);
             if timer == Some(w) {
                 return Some(self.feed(Input::Timeout { now: self.now }));
@@ -259,6 +260,9 @@ impl Simulation {
     fn feed(&mut self, input: Input) -> Step {
         let outcome = self.drill.input(&input);
         for event in &outcome.events {
+            if event.kind == EventKind::DurationReached {
+                self.duration_reached = true;
+            }
             self.react(event);
         }
         if self.drill.state() == DrillState::Ended {

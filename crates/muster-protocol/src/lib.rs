@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+pub mod live;
 pub mod views;
 
 /// Version of the HTTP API and (later) WebSocket protocol. Bumped on any incompatible change.

@@ -45,6 +45,11 @@ fn generated_types_are_fresh() {
     PlanUpdate::export_all(&cfg).expect("export");
     ExportRequest::export_all(&cfg).expect("export");
     ExportResult::export_all(&cfg).expect("export");
+    crate::live::Hello::export_all(&cfg).expect("export");
+    crate::live::ClientMessage::export_all(&cfg).expect("export");
+    crate::live::ServerMessage::export_all(&cfg).expect("export");
+    crate::live::CreateLive::export_all(&cfg).expect("export");
+    crate::live::LiveCreated::export_all(&cfg).expect("export");
     let fresh = read_dir(tmp.path());
     let committed = read_dir(&gen_dir());
     if fresh == committed {

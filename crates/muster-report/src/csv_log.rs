@@ -83,6 +83,14 @@ impl<'a> Row<'a> {
                 text: format!("Drill started (seed {seed}, {} variables drawn)", variables.len()),
                 ..Row::default()
             },
+            EventKind::Began => {
+                Row { kind: "Began", text: "The clock runs from T+0".to_owned(), ..Row::default() }
+            }
+            EventKind::DurationReached => Row {
+                kind: "DurationReached",
+                text: "The scenario's nominal duration is reached".to_owned(),
+                ..Row::default()
+            },
             EventKind::Paused => Row { kind: "Paused", text: "Clock stopped".to_owned(), ..Row::default() },
             EventKind::Resumed => {
                 Row { kind: "Resumed", text: "Clock restarted".to_owned(), ..Row::default() }

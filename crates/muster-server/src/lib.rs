@@ -26,7 +26,8 @@ use muster_protocol::{
 };
 use tokio::net::TcpListener;
 
-pub mod drills;
+mod history;
+pub mod live;
 
 /// Largest request body: a 2 MiB scenario file plus JSON escaping.
 pub const MAX_BODY_BYTES: usize = 5 * 1024 * 1024;
@@ -70,6 +71,10 @@ pub struct ServerConfig {
     pub store_label: Option<String>,
     /// Where `POST /api/drills/{id}/export` writes reports.
     pub export_dir: Option<PathBuf>,
+    /// The live runtime's settings (`None`: the defaults for `library_dir`). Live drills need a store.
+    pub live: Option<muster_app::live::LiveConfig>,
+    /// WebSocket connections one address may hold ([`live::MAX_CONNECTIONS_PER_IP`] by default).
+    pub max_connections_per_ip: usize,
 }
 
 /// Shared state of the handlers.
@@ -81,6 +86,9 @@ struct AppState {
     store: Option<muster_store::Store>,
     store_label: Option<Arc<str>>,
     export_dir: Option<PathBuf>,
+    live: Option<muster_app::live::Live>,
+    per_ip: Arc<live::PerIp>,
+    max_connections_per_ip: usize,
 }
 
 /// Failures to start.
@@ -105,6 +113,7 @@ pub struct Server {
     listener: TcpListener,
     router: Router,
     addr: SocketAddr,
+    live: Option<muster_app::live::Live>,
 }
 
 impl Server {
@@ -119,7 +128,17 @@ impl Server {
             .await
             .map_err(|source| ServerError::Bind { addr: config.addr, source })?;
         let addr = listener.local_addr().map_err(|source| ServerError::Bind { addr: config.addr, source })?;
+        let live = config.store.clone().map(|store| {
+            let live_config = config
+                .live
+                .clone()
+                .unwrap_or_else(|| muster_app::live::LiveConfig::new(config.library_dir.clone()));
+            muster_app::live::Live::new(store, live_config)
+        });
         let state = AppState {
+            live: live.clone(),
+            per_ip: Arc::default(),
+            max_connections_per_ip: config.max_connections_per_ip,
             library_dir: config.library_dir,
             assets: config.assets,
             allowed_hosts: Arc::new(allowed_hosts(addr)),
@@ -127,7 +146,12 @@ impl Server {
             store_label: config.store_label.map(Arc::from),
             export_dir: config.export_dir,
         };
-        Ok(Server { listener, router: router(state), addr })
+        Ok(Server { listener, router: router(state), addr, live })
+    }
+
+    /// The live runtime (`None` without a store).
+    pub fn live(&self) -> Option<&muster_app::live::Live> {
+        self.live.as_ref()
     }
 
     /// The bound address.
@@ -140,9 +164,18 @@ impl Server {
         format!("http://{}/", self.addr)
     }
 
-    /// Serves until `shutdown` completes.
+    /// Serves until `shutdown` completes; then live drills commit what is queued and close their
+    /// connections (they resume, paused, on the next start).
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await
+        let live = self.live.clone();
+        let shutdown = async move {
+            shutdown.await;
+            if let Some(live) = live {
+                live.shutdown().await;
+            }
+        };
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await
     }
 }
 
@@ -169,11 +202,13 @@ fn router(state: AppState) -> Router {
         .route("/scenarios/check", post(check))
         .route("/scenarios/import", post(import))
         .route("/scenarios/{key}", get(scenario))
-        .route("/drills", get(drills::http::list))
-        .route("/drills/{id}/plan", get(drills::http::plan).put(drills::http::save_plan))
-        .route("/drills/{id}/report/{format}", get(drills::http::report))
-        .route("/drills/{id}/export", post(drills::http::export))
-        .route("/trends", get(drills::http::trend))
+        .route("/drills", get(history::list))
+        .route("/drills/{id}/plan", get(history::plan).put(history::save_plan))
+        .route("/drills/{id}/report/{format}", get(history::report))
+        .route("/drills/{id}/export", post(history::export))
+        .route("/trends", get(history::trend))
+        .route("/live", post(live::create))
+        .route("/live/ws", get(live::ws))
         .fallback(api_not_found);
     Router::new()
         .nest("/api", api)

@@ -196,7 +196,7 @@ mod drills {
         let model = load_model(builtin::MODEL).value.expect("model");
         let text = builtin::SCENARIOS.iter().find(|(n, _)| *n == "leaked-secret.ron").expect("scenario").1;
         let scenario = load_scenario(text, &model).scenario.expect("scenario");
-        let setup = DrillSetup { seed: 9, speed: Speed::REAL_TIME, roles_per_participant: RolePolicy::One };
+        let setup = DrillSetup::new(9, Speed::REAL_TIME, RolePolicy::One);
         let id = store
             .create_drill(NewDrill {
                 scenario_id: scenario.id.0.clone(),
@@ -292,7 +292,7 @@ mod drills {
         let (app, _tmp, id) = app_with_drill().await;
         let (status, html, headers) = text(&app, &format!("/api/drills/{id}/report/html")).await;
         assert_eq!(status, StatusCode::OK);
-        assert_eq!(headers["content-security-policy"], crate::drills::http::REPORT_CSP);
+        assert_eq!(headers["content-security-policy"], crate::history::REPORT_CSP);
         assert_eq!(headers["x-frame-options"], "SAMEORIGIN");
         assert!(html.contains("id=\"objectives\"") && html.contains("<svg"), "sections and charts");
         assert!(!html.contains("<script>alert(1)</script>"), "the note is escaped");

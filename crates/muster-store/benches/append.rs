@@ -37,7 +37,7 @@ fn new_drill() -> NewDrill {
         scenario_version: "1".into(),
         scenario_text: String::new(),
         model_text: String::new(),
-        setup: DrillSetup { seed: 1, speed: Speed::REAL_TIME, roles_per_participant: RolePolicy::One },
+        setup: DrillSetup::new(1, Speed::REAL_TIME, RolePolicy::One),
         team: None,
         facilitator: None,
         created_wall_ms: 1_795_435_200_000,

@@ -43,6 +43,20 @@ pub enum StoreError {
     /// No drill has this id.
     #[error("no drill `{0}`")]
     NotFound(DrillId),
+    /// Another runner (this process or another: the app, a `muster resume`) is running the drill.
+    #[error(
+        "drill `{0}` is being run by another Muster process (the app or a terminal); continue it there, or stop that one first"
+    )]
+    Busy(DrillId),
+    /// The runner lock file could not be opened or locked.
+    #[error("cannot lock `{}`", path.display())]
+    Lock {
+        /// The lock file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: Arc<io::Error>,
+    },
     /// A value could not be encoded as JSON.
     #[error("cannot encode the {what} as JSON")]
     Encode {

@@ -36,7 +36,7 @@ mod writer;
 
 pub use error::{DbError, StoreError};
 pub use replay::{replay, resume};
-pub use writer::{Receipt, Writer};
+pub use writer::{Receipt, SaveReceipt, Writer};
 
 use error::OrDb;
 
@@ -134,6 +134,25 @@ impl Default for StoreConfig {
 pub struct Store {
     pool: SqlitePool,
     writer: Writer,
+    /// The database file (`None` in memory), beside which runner locks live.
+    path: Option<PathBuf>,
+    /// Runner locks of an in-memory store.
+    memory_locks: std::sync::Arc<std::sync::Mutex<std::collections::BTreeSet<DrillId>>>,
+}
+
+/// A drill's runner lock, released when dropped (or when the process ends, however it ends).
+#[derive(Debug)]
+pub struct DrillLock {
+    _file: Option<std::fs::File>,
+    memory: Option<(std::sync::Arc<std::sync::Mutex<std::collections::BTreeSet<DrillId>>>, DrillId)>,
+}
+
+impl Drop for DrillLock {
+    fn drop(&mut self) {
+        if let Some((held, id)) = self.memory.take() {
+            held.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&id);
+        }
+    }
 }
 
 /// A store's operations, so that another database can back them without changes to their callers.
@@ -280,7 +299,58 @@ impl Store {
         saved_wall_ms: u64,
     ) -> Result<(), StoreError> {
         let json = codec::to_json("improvement plan", &plan)?;
-        self.writer.save_plan(id, json, saved_wall_ms).await
+        self.writer.save_doc(writer::Doc::Plan, id, json, saved_wall_ms).await
+    }
+
+    /// A live drill's access document (JSON, as the live runtime wrote it), if it has one.
+    pub async fn live_access(&self, id: &DrillId) -> Result<Option<String>, StoreError> {
+        sqlx::query_scalar("SELECT access_json FROM live_access WHERE drill_id = ?1")
+            .bind(&id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .or_db()
+    }
+
+    /// Queues a replacement of a live drill's access document behind everything queued before it (so it
+    /// commits after the inputs that admitted its participants); the receipt resolves once durable.
+    pub async fn enqueue_live_access(
+        &self,
+        id: &DrillId,
+        json: String,
+        saved_wall_ms: u64,
+    ) -> Result<SaveReceipt, StoreError> {
+        self.writer.enqueue_doc(writer::Doc::Access, id, json, saved_wall_ms).await
+    }
+
+    /// Takes the one runner's lock of a drill for as long as the returned guard lives: a second runner,
+    /// in this process or another (`muster resume` in a terminal while the app runs the drill), gets
+    /// [`StoreError::Busy`]. The lock is the operating system's (`flock` on a file beside the database),
+    /// so a crashed runner holds nothing.
+    pub fn lock_drill(&self, id: &DrillId) -> Result<DrillLock, StoreError> {
+        let Some(db) = &self.path else {
+            let mut held = self.memory_locks.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if !held.insert(id.clone()) {
+                return Err(StoreError::Busy(id.clone()));
+            }
+            return Ok(DrillLock { _file: None, memory: Some((self.memory_locks.clone(), id.clone())) });
+        };
+        let mut dir = db.clone().into_os_string();
+        dir.push(".locks");
+        let dir = PathBuf::from(dir);
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| StoreError::CreateDir { path: dir.clone(), source: e.into() })?;
+        let path = dir.join(format!("{}.lock", id.0));
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| StoreError::Lock { path: path.clone(), source: e.into() })?;
+        match file.try_lock() {
+            Ok(()) => Ok(DrillLock { _file: Some(file), memory: None }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::Busy(id.clone())),
+            Err(std::fs::TryLockError::Error(e)) => Err(StoreError::Lock { path, source: e.into() }),
+        }
     }
 
     /// The drill of the same scenario and team created just before `drill`, if any: the one whose open
@@ -362,7 +432,13 @@ impl Store {
             .connect_with(options.pragma("query_only", "ON"))
             .await
             .map_err(open_error)?;
-        Ok(Store { pool, writer: Writer::spawn(conn, config.queue_capacity, config.batch_max) })
+        let file = (path != Path::new(":memory:")).then(|| path.to_owned());
+        Ok(Store {
+            pool,
+            writer: Writer::spawn(conn, config.queue_capacity, config.batch_max),
+            path: file,
+            memory_locks: std::sync::Arc::default(),
+        })
     }
 
     async fn records(&self, sql: &'static str) -> Result<Vec<DrillRecord>, StoreError> {

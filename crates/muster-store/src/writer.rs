@@ -100,17 +100,29 @@ impl Writer {
         done.await.map_err(|_| StoreError::WriterClosed)?
     }
 
-    /// Replaces a drill's improvement plan (JSON), durably.
-    pub(crate) async fn save_plan(
+    /// Replaces a drill's document (JSON) of this kind, durably.
+    pub(crate) async fn save_doc(
         &self,
+        doc: Doc,
         drill: &DrillId,
-        plan_json: String,
+        json: String,
         saved_wall_ms: u64,
     ) -> Result<(), StoreError> {
+        self.enqueue_doc(doc, drill, json, saved_wall_ms).await?.await
+    }
+
+    /// Queues a document save behind everything queued before it; the receipt resolves once committed.
+    pub(crate) async fn enqueue_doc(
+        &self,
+        doc: Doc,
+        drill: &DrillId,
+        json: String,
+        saved_wall_ms: u64,
+    ) -> Result<SaveReceipt, StoreError> {
         let saved_wall_ms = codec::to_i64("save time", saved_wall_ms)?;
         let (ack, done) = oneshot::channel();
-        self.send(Request::SavePlan { drill: drill.clone(), plan_json, saved_wall_ms, ack }).await?;
-        done.await.map_err(|_| StoreError::WriterClosed)?
+        self.send(Request::SaveDoc { doc, drill: drill.clone(), json, saved_wall_ms, ack }).await?;
+        Ok(SaveReceipt(done))
     }
 
     /// Asks the task to commit everything queued before this call, close its connection and stop.
@@ -141,6 +153,46 @@ impl Future for Receipt {
     }
 }
 
+/// A document save waiting in the writer's queue, ready once it has committed. Dropping it does not
+/// cancel the save.
+#[derive(Debug)]
+#[must_use = "a receipt resolves when the save is durable"]
+pub struct SaveReceipt(oneshot::Receiver<Result<(), StoreError>>);
+
+impl Future for SaveReceipt {
+    type Output = Result<(), StoreError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.0).poll(cx).map(|answer| answer.unwrap_or(Err(StoreError::WriterClosed)))
+    }
+}
+
+/// The documents kept beside a drill's log, each replaced whole on save.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Doc {
+    /// The improvement plan (`plans`).
+    Plan,
+    /// Who may connect to a live drill (`live_access`).
+    Access,
+}
+
+impl Doc {
+    fn upsert(self) -> &'static str {
+        match self {
+            Doc::Plan => {
+                "INSERT INTO plans (drill_id, plan_json, saved_wall_ms) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (drill_id) DO UPDATE SET plan_json = excluded.plan_json, \
+                 saved_wall_ms = excluded.saved_wall_ms"
+            }
+            Doc::Access => {
+                "INSERT INTO live_access (drill_id, access_json, saved_wall_ms) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (drill_id) DO UPDATE SET access_json = excluded.access_json, \
+                 saved_wall_ms = excluded.saved_wall_ms"
+            }
+        }
+    }
+}
+
 /// A new drill's row, encoded by the caller.
 struct DrillRow {
     prefix: String,
@@ -161,9 +213,10 @@ enum Request {
         state: DrillState,
         ack: oneshot::Sender<Result<u64, StoreError>>,
     },
-    SavePlan {
+    SaveDoc {
+        doc: Doc,
         drill: DrillId,
-        plan_json: String,
+        json: String,
         saved_wall_ms: i64,
         ack: oneshot::Sender<Result<(), StoreError>>,
     },
@@ -289,7 +342,7 @@ impl Task {
             match request {
                 Request::Create { ack, .. } => drop(ack.send(Err(e.clone()))),
                 Request::Append { ack, .. } => drop(ack.send(Err(e.clone()))),
-                Request::SavePlan { ack, .. } => drop(ack.send(Err(e.clone()))),
+                Request::SaveDoc { ack, .. } => drop(ack.send(Err(e.clone()))),
                 Request::Shutdown { ack } => self.shutdowns.push(ack),
             }
         }
@@ -314,22 +367,18 @@ impl Task {
                     return Err(e);
                 }
             },
-            Request::SavePlan { drill, plan_json, saved_wall_ms, ack } => {
+            Request::SaveDoc { doc, drill, json, saved_wall_ms, ack } => {
                 if self.cursor(&drill).await?.is_none() {
                     drop(ack.send(Err(StoreError::NotFound(drill))));
                     return Ok(());
                 }
-                let saved = sqlx::query(
-                    "INSERT INTO plans (drill_id, plan_json, saved_wall_ms) VALUES (?1, ?2, ?3) \
-                     ON CONFLICT (drill_id) DO UPDATE SET plan_json = excluded.plan_json, \
-                     saved_wall_ms = excluded.saved_wall_ms",
-                )
-                .bind(&drill.0)
-                .bind(plan_json)
-                .bind(saved_wall_ms)
-                .execute(&mut self.conn)
-                .await
-                .or_db();
+                let saved = sqlx::query(doc.upsert())
+                    .bind(&drill.0)
+                    .bind(json)
+                    .bind(saved_wall_ms)
+                    .execute(&mut self.conn)
+                    .await
+                    .or_db();
                 match saved {
                     Ok(_) => staged.push(Staged::Saved(ack)),
                     Err(e) => {

@@ -20,7 +20,7 @@ async fn a_running_drill_resumes_paused_where_it_stood() {
     let path = tmp.path().join("drills.db");
     let model = load_model(MODEL).value.expect("model");
     let scenario = load_scenario(MINIMAL, &model).scenario.expect("scenario");
-    let setup = DrillSetup { seed: 3, speed: Speed::REAL_TIME, roles_per_participant: RolePolicy::One };
+    let setup = DrillSetup::new(3, Speed::REAL_TIME, RolePolicy::One);
     let store = Store::open(&path).await.expect("open");
     let id = store
         .create_drill(NewDrill {

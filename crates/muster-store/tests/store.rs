@@ -20,7 +20,7 @@ const MINIMAL: &str = include_str!("../../../tests/data/validate/ok/minimal.ron"
 const T0: u64 = 1_795_435_200_000;
 
 fn setup() -> DrillSetup {
-    DrillSetup { seed: 7, speed: Speed::REAL_TIME, roles_per_participant: RolePolicy::One }
+    DrillSetup::new(7, Speed::REAL_TIME, RolePolicy::One)
 }
 
 fn new_drill(created_wall_ms: u64) -> NewDrill {
@@ -351,7 +351,7 @@ async fn an_event_the_engine_did_not_produce_is_a_difference() {
         .await
         .expect("append");
     let e = replay(&store, &id).await.expect_err("extra event");
-    expect![[r#"replay differs from the log at event #12: expected `T+00:00:00 #12 [facilitator] Noted { kind: Note, text: "made up" }`, got `<no event>`"#]]
+    expect![[r#"replay differs from the log at event #13: expected `T+00:00:00 #13 [facilitator] Noted { kind: Note, text: "made up" }`, got `<no event>`"#]]
         .assert_eq(&e.to_string());
     store.close().await;
 }

@@ -9,11 +9,13 @@ use serde::{Deserialize, Serialize};
 use crate::time::ScenarioMs;
 
 /// Milliseconds of wall-clock time, as the caller measures it (e.g. since the Unix epoch).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct WallMs(pub u64);
 
 /// Drill speed as scenario milliseconds per 1000 wall milliseconds: 1000 is real time, 60 000 is 60×.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Speed(pub u32);

@@ -7,11 +7,13 @@
 //! Methods are sorted as in quinn-proto: `handle*`/[`Drill::input`] take inputs, getters read state.
 
 mod clock;
+mod status;
 mod types;
 
 use std::collections::BTreeMap;
 
 pub use clock::{Clock, Speed, WallMs};
+pub use status::{InjectState, InjectStatus, Waiting, Why};
 pub use types::{
     ActionRef, Actor, AdHocInject, Audience, Builtin, Command, DrillState, Event, EventKind, FiredBy, Input,
     NoteKind, ParticipantId, Rejection,
@@ -31,6 +33,15 @@ pub const MAX_TEXT_CHARS: usize = 4000;
 /// Most remembered client ids (for idempotent retries) in one drill.
 pub const MAX_CLIENT_IDS: usize = 1_000_000;
 
+/// The engine's rules version that new drills get. A stored drill keeps the version it was created with
+/// (its `DrillSetup::rules`), so its log replays event for event however the rules move on:
+/// - 1: the first engine (drills stored before live play). Every `Acted` reaches everyone; `Started` is
+///   the only start event (facilitator only); nothing marks the end of the nominal duration.
+/// - 2: audiences fit for fan-out by role (a message reaches its sender's and target's roles only), a
+///   `Began` event for everyone beside the facilitator's `Started`, and `DurationReached` when scenario
+///   time reaches the scenario's nominal duration.
+pub const RULES_VERSION: u32 = 2;
+
 /// How a drill is set up.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DrillSetup {
@@ -40,6 +51,21 @@ pub struct DrillSetup {
     pub speed: Speed,
     /// Whether one person may hold several roles.
     pub roles_per_participant: RolePolicy,
+    /// The engine rules it runs under ([`RULES_VERSION`] for new drills; 1 when absent, as in drills
+    /// stored before the field existed).
+    #[serde(default = "first_rules")]
+    pub rules: u32,
+}
+
+fn first_rules() -> u32 {
+    1
+}
+
+impl DrillSetup {
+    /// A setup under the current rules.
+    pub fn new(seed: u64, speed: Speed, roles_per_participant: RolePolicy) -> DrillSetup {
+        DrillSetup { seed, speed, roles_per_participant, rules: RULES_VERSION }
+    }
 }
 
 /// Whether a participant may hold more than one role.
@@ -58,17 +84,22 @@ pub enum DeadlineReason {
     Inject(InjectId),
     /// An expected action's deadline passes.
     ActionDeadline(ActionId),
+    /// Scenario time reaches the scenario's nominal duration (rules 2).
+    DurationReached,
 }
 
-/// A pending timer, by index: injects sort before deadlines at equal times.
+/// A pending timer, by index: injects sort before deadlines, deadlines before the end of the nominal
+/// duration, at equal times.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Timer {
     Inject(usize),
     Deadline(usize),
+    Duration,
 }
 
 /// Where an expected action stands.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ActionPhase {
     /// No inject has offered it yet.
     NotOpen,
@@ -89,7 +120,8 @@ pub enum ActionPhase {
 }
 
 /// An expected action's progress.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ActionStatus {
     /// The action.
     pub id: ActionId,
@@ -117,11 +149,12 @@ enum InjectPhase {
     Held,
     Skipped,
     Averted,
-    Fired(ScenarioMs),
+    Fired(ScenarioMs, FiredBy),
 }
 
 /// A participant in the roster.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Participant {
     /// Display name.
     pub name: String,
@@ -138,9 +171,36 @@ pub struct Outcome {
     pub events: Vec<Event>,
     /// Why the command was refused, if it was.
     pub rejection: Option<Rejection>,
+    /// The sequence number of the first event the command itself produced (after any timers that came
+    /// due before it); `None` for a timeout, a rejection, or a command that changed nothing.
+    pub ack: Option<u64>,
+    /// Whether this was a retry of an `Act` whose client id was seen before: nothing happened (no events,
+    /// no state change, no timers fired), and `ack` / `rejection` repeat the first outcome. The runtime
+    /// answers the client with them and logs nothing.
+    pub retry: bool,
 }
 
-type Cached = Result<Vec<Event>, Rejection>;
+impl Outcome {
+    /// Whether the input must be logged to replay: it produced events. (A rejected command that fired
+    /// timers is logged as a timeout at its time, which replays to the same events; see
+    /// [`Outcome::loggable`].)
+    pub fn changed(&self) -> bool {
+        !self.events.is_empty()
+    }
+
+    /// What to log for `input` so a replay reproduces this outcome: the input itself when it was
+    /// accepted and produced events; a timeout at its time when it was refused but timers fired first;
+    /// nothing when it changed nothing (a retry, a rejection with nothing due, a no-op command).
+    pub fn loggable(&self, input: &Input) -> Option<Input> {
+        if self.events.is_empty() {
+            return None;
+        }
+        match input {
+            Input::Command { now, .. } if self.rejection.is_some() => Some(Input::Timeout { now: *now }),
+            other => Some(other.clone()),
+        }
+    }
+}
 
 /// One run of a scenario.
 #[derive(Debug, Clone)]
@@ -156,9 +216,10 @@ pub struct Drill {
     n_adhoc: usize,
     participants: BTreeMap<ParticipantId, Participant>,
     /// First outcome of each client id, per participant (nested so lookups need no allocation).
-    client_ids: BTreeMap<ParticipantId, BTreeMap<String, Cached>>,
+    client_ids: BTreeMap<ParticipantId, BTreeMap<String, u64>>,
     n_client_ids: usize,
     next_seq: u64,
+    duration_reached: bool,
 }
 
 impl Drill {
@@ -209,26 +270,43 @@ impl Drill {
             client_ids: BTreeMap::new(),
             n_client_ids: 0,
             next_seq: 1,
+            duration_reached: false,
         }
     }
 
-    /// Feeds one logged input: a timeout fires what is due; a command first fires what is due, then runs.
+    /// The one way in: a timeout fires what is due; a command first fires what is due, then runs. A retried
+    /// `Act` (a client id this participant used before) changes nothing and repeats the first outcome
+    /// (`Outcome::retry`).
     pub fn input(&mut self, input: &Input) -> Outcome {
         match input {
-            Input::Timeout { now } => Outcome { events: self.handle_timeout(*now), rejection: None },
+            Input::Timeout { now } => Outcome { events: self.handle_timeout(*now), ..Outcome::default() },
             Input::Command { now, actor, command } => {
-                let mut events = self.handle_timeout(*now);
-                match self.handle(*now, actor, command) {
-                    Ok(more) => events.extend(more),
-                    Err(r) => return Outcome { events, rejection: Some(r) },
+                if let Some(first) = self.first_outcome(actor, command) {
+                    return Outcome { events: Vec::new(), rejection: None, ack: Some(first), retry: true };
                 }
-                Outcome { events, rejection: None }
+                let mut events = self.handle_timeout(*now);
+                let first_own = self.next_seq;
+                match self.handle(*now, actor, command) {
+                    Ok(more) => {
+                        let ack = (!more.is_empty()).then_some(first_own);
+                        events.extend(more);
+                        Outcome { events, rejection: None, ack, retry: false }
+                    }
+                    Err(r) => Outcome { events, rejection: Some(r), ack: None, retry: false },
+                }
             }
         }
     }
 
+    /// The sequence number of the `Acted` event of an accepted `Act` with this client id by this
+    /// participant, if there was one (a refused `Act` is not remembered: retrying it tries again).
+    pub fn first_outcome(&self, actor: &Actor, command: &Command) -> Option<u64> {
+        let (Actor::Participant(p), Command::Act { client_id, .. }) = (actor, command) else { return None };
+        self.client_ids.get(p.0.as_str()).and_then(|ids| ids.get(client_id.as_str())).copied()
+    }
+
     /// Fires everything due by `now`. An early or repeated call does nothing.
-    pub fn handle_timeout(&mut self, now: WallMs) -> Vec<Event> {
+    fn handle_timeout(&mut self, now: WallMs) -> Vec<Event> {
         let now = self.clock.observe(now);
         let mut out = Vec::new();
         if self.state == DrillState::Running {
@@ -237,26 +315,27 @@ impl Drill {
         out
     }
 
-    /// Runs one command. Does not fire what is due first: call [`Drill::handle_timeout`] (or use
-    /// [`Drill::input`]) so a command never overtakes an escalation that fell due before it.
-    pub fn handle(&mut self, now: WallMs, actor: &Actor, command: &Command) -> Result<Vec<Event>, Rejection> {
+    /// Runs one command, after [`Drill::handle_timeout`] (only [`Drill::input`] calls it, so a command never
+    /// overtakes an escalation that fell due before it). Remembers an `Act`'s first outcome by client id.
+    fn handle(&mut self, now: WallMs, actor: &Actor, command: &Command) -> Result<Vec<Event>, Rejection> {
         let now = self.clock.observe(now);
         let (Actor::Participant(p), Command::Act { client_id, .. }) = (actor, command) else {
             return self.dispatch(now, actor, command);
         };
-        if let Some(first) = self.client_ids.get(p.0.as_str()).and_then(|ids| ids.get(client_id.as_str())) {
-            return first.clone();
-        }
         if self.n_client_ids >= MAX_CLIENT_IDS {
             return Err(Rejection::LimitReached);
         }
+        let first_own = self.next_seq;
         let result = self.dispatch(now, actor, command);
-        self.n_client_ids += 1;
-        self.client_ids.entry(p.clone()).or_default().insert(client_id.clone(), result.clone());
+        if result.is_ok() {
+            // An accepted `Act` emits its `Acted` event first.
+            self.n_client_ids += 1;
+            self.client_ids.entry(p.clone()).or_default().insert(client_id.clone(), first_own);
+        }
         result
     }
 
-    /// When the runtime must call [`Drill::handle_timeout`] next, and why; `None` while not running.
+    /// When the runtime must feed [`Input::Timeout`] next, and why; `None` while not running.
     pub fn next_deadline(&self) -> Option<(WallMs, DeadlineReason)> {
         if self.state != DrillState::Running {
             return None;
@@ -317,7 +396,7 @@ impl Drill {
             .iter()
             .zip(&self.injects)
             .filter_map(|(i, p)| match p {
-                InjectPhase::Fired(t) => Some((i.id.clone(), *t)),
+                InjectPhase::Fired(t, _) => Some((i.id.clone(), *t)),
                 _ => None,
             })
             .collect()
@@ -387,6 +466,10 @@ impl Drill {
                     Audience::Facilitator,
                     EventKind::Started { seed: self.setup.seed, variables },
                 );
+                if self.setup.rules >= 2 {
+                    // Everyone learns the clock runs; the seed and the drawn values stay with the facilitator.
+                    self.emit(&mut out, ScenarioMs::ZERO, Audience::Everyone, EventKind::Began);
+                }
                 self.run_due(ScenarioMs::ZERO, &mut out);
             }
             Command::Pause => {
@@ -584,6 +667,8 @@ impl Drill {
                     return Err(Rejection::RoleNotHeld(role.clone()));
                 }
                 let repeat = self.check_act(t, p, role, action)?;
+                let audience =
+                    if self.setup.rules >= 2 { acted_audience(role, action) } else { Audience::Everyone };
                 let kind = EventKind::Acted {
                     participant: p.clone(),
                     role: role.clone(),
@@ -591,7 +676,7 @@ impl Drill {
                     action: action.clone(),
                     repeat,
                 };
-                self.emit(&mut out, t, Audience::Everyone, kind);
+                self.emit(&mut out, t, audience, kind);
                 // Follow-ups of a scenario action with no delay fire at once; built-in actions trigger nothing.
                 if matches!(action, ActionRef::Scenario(_)) {
                     self.run_due(t, &mut out);
@@ -653,7 +738,7 @@ impl Drill {
                 match b {
                     Builtin::Acknowledge { inject } => {
                         let idx = self.inject_index(inject)?;
-                        if !matches!(self.injects[idx], InjectPhase::Fired(_))
+                        if !matches!(self.injects[idx], InjectPhase::Fired(..))
                             || !self.scenario.injects[idx].to.contains(role)
                         {
                             return Err(Rejection::NotReceived(inject.clone()));
@@ -713,7 +798,7 @@ impl Drill {
             Due::At(t) | Due::NotDoneBy(_, t) => Some(t),
             Due::Cue => None,
             Due::AfterInject(parent, delay) => match self.injects[parent] {
-                InjectPhase::Fired(at) => Some(at.saturating_add(delay)),
+                InjectPhase::Fired(at, _) => Some(at.saturating_add(delay)),
                 _ => None,
             },
             Due::AfterAction(action, delay) => match &self.actions[action].phase {
@@ -736,6 +821,7 @@ impl Drill {
         let reason = match timer {
             Timer::Inject(i) => DeadlineReason::Inject(self.scenario.injects[i].id.clone()),
             Timer::Deadline(i) => DeadlineReason::ActionDeadline(self.scenario.actions[i].id.clone()),
+            Timer::Duration => DeadlineReason::DurationReached,
         };
         Some((t, reason))
     }
@@ -749,13 +835,15 @@ impl Drill {
             let pending = !status.overdue && !matches!(status.phase, ActionPhase::Done { .. });
             a.deadline.filter(|_| pending).map(|t| (t, Timer::Deadline(i)))
         });
-        injects.chain(deadlines).min()
+        let end = (self.setup.rules >= 2 && !self.duration_reached)
+            .then_some((self.scenario.duration, Timer::Duration));
+        injects.chain(deadlines).chain(end).min()
     }
 
     /// Processes every timer due at or before `until`, each at its own due time, in order.
     fn run_due(&mut self, until: ScenarioMs, out: &mut Vec<Event>) {
         // Each step retires one inject or one deadline, so this is bounded.
-        for _ in 0..=(self.injects.len() + self.actions.len()) {
+        for _ in 0..=(self.injects.len() + self.actions.len() + 1) {
             let Some((t, timer)) = self.next_timer().filter(|(t, _)| *t <= until) else { return };
             match timer {
                 Timer::Inject(idx) => {
@@ -786,12 +874,16 @@ impl Drill {
                     }
                     self.emit(out, t, Audience::Roles(audience), EventKind::ActionOverdue(id));
                 }
+                Timer::Duration => {
+                    self.duration_reached = true;
+                    self.emit(out, t, Audience::Facilitator, EventKind::DurationReached);
+                }
             }
         }
     }
 
     fn fire(&mut self, idx: usize, t: ScenarioMs, by: FiredBy, out: &mut Vec<Event>) {
-        self.injects[idx] = InjectPhase::Fired(t);
+        self.injects[idx] = InjectPhase::Fired(t, by);
         let inject = &self.scenario.injects[idx];
         let kind = EventKind::InjectFired {
             inject: inject.id.clone(),
@@ -820,6 +912,29 @@ impl Drill {
             let kind = EventKind::ActionOpened { action, visible_to: new_roles.clone() };
             self.emit(out, t, Audience::Roles(new_roles), kind);
         }
+    }
+}
+
+/// Who sees an `Acted` event (rules 2): a message (notify, hand-off, escalation, approval request) reaches
+/// the sender's role and the role it is for; an acknowledgement stays with the acting role; the work itself,
+/// approvals and decisions reach everyone (the incident channel). The facilitator sees all of them.
+fn acted_audience(role: &RoleId, action: &ActionRef) -> Audience {
+    match action {
+        ActionRef::Builtin(
+            Builtin::Notify { to, .. }
+            | Builtin::HandOff { to, .. }
+            | Builtin::Escalate { to, .. }
+            | Builtin::RequestApproval { to, .. },
+        ) => {
+            let mut roles = vec![role.clone()];
+            if to != role {
+                roles.push(to.clone());
+            }
+            Audience::Roles(roles)
+        }
+        ActionRef::Builtin(Builtin::Acknowledge { .. }) => Audience::Roles(vec![role.clone()]),
+        ActionRef::Scenario(_)
+        | ActionRef::Builtin(Builtin::Approve { .. } | Builtin::RecordDecision { .. }) => Audience::Everyone,
     }
 }
 

@@ -12,6 +12,7 @@ use crate::scenario::Channel;
 use crate::time::ScenarioMs;
 
 /// A participant's id, chosen by the runtime (e.g. per browser session).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ParticipantId(pub String);
@@ -29,6 +30,7 @@ impl fmt::Display for ParticipantId {
 }
 
 /// Who sends a command.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Actor {
     /// The facilitator: the only one who steers.
@@ -57,6 +59,7 @@ pub enum Input {
 }
 
 /// What the facilitator or a participant asks of the drill.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Command {
     /// Start the clock at T+0 (facilitator).
@@ -123,6 +126,7 @@ pub enum Command {
 }
 
 /// A facilitator's note kinds.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum NoteKind {
     /// A private note.
@@ -132,6 +136,7 @@ pub enum NoteKind {
 }
 
 /// An inject written during the drill.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AdHocInject {
     /// Headline.
@@ -145,6 +150,7 @@ pub struct AdHocInject {
 }
 
 /// What a participant does: one of the scenario's expected actions, or a built-in one.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ActionRef {
     /// A scenario action.
@@ -154,6 +160,7 @@ pub enum ActionRef {
 }
 
 /// The built-in actions.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Builtin {
     /// Acknowledge an inject one's role received.
@@ -210,6 +217,7 @@ pub enum Builtin {
 }
 
 /// Who may see an event. The facilitator sees every event.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Audience {
     /// Everyone in the drill.
@@ -232,6 +240,7 @@ impl Audience {
 }
 
 /// Something that happened, with when and who may see it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
     /// Per-drill sequence number, from 1.
@@ -245,6 +254,7 @@ pub struct Event {
 }
 
 /// Why an inject fired.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FiredBy {
     /// Its trigger came due.
@@ -254,15 +264,24 @@ pub enum FiredBy {
 }
 
 /// What happened.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum EventKind {
     /// The drill started; the seeded variables were drawn.
     Started {
-        /// The seed.
+        /// The seed (a decimal string on the wire: it may not fit a JavaScript number; a number in
+        /// drills stored before that, still read).
+        #[serde(with = "seed_text")]
+        #[cfg_attr(feature = "ts", ts(type = "string"))]
         seed: u64,
         /// The variables' values.
         variables: Vec<(String, String)>,
     },
+    /// The drill began: the clock runs from T+0 (rules 2; for everyone, while `Started`, with the seed
+    /// and the drawn values, is the facilitator's).
+    Began,
+    /// Scenario time reached the scenario's nominal duration (rules 2): the facilitator may end the drill.
+    DurationReached,
     /// The clock stopped.
     Paused,
     /// The clock restarted.
@@ -366,6 +385,7 @@ pub enum EventKind {
 }
 
 /// Why a command was refused. A rejection changes nothing.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Rejection {
     /// The command does not fit the drill's state (e.g. acting before start, resuming while running).
@@ -417,6 +437,7 @@ pub enum Rejection {
 }
 
 /// The drill's lifecycle.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DrillState {
     /// Set up, clock not started.
@@ -452,6 +473,29 @@ impl fmt::Display for Event {
                 write!(f, "Acted {participant} as {role}: {what}{}", if *repeat { " (repeat)" } else { "" })
             }
             other => write!(f, "{other:?}"),
+        }
+    }
+}
+
+/// A seed as a decimal string, read from a string or (as older logs have it) a number.
+mod seed_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(seed: &u64, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(seed)
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Number(u64),
+        Text(String),
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        match Either::deserialize(d)? {
+            Either::Number(n) => Ok(n),
+            Either::Text(t) => t.parse().map_err(serde::de::Error::custom),
         }
     }
 }

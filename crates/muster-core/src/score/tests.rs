@@ -75,14 +75,14 @@ fn model() -> ResponsibilityModel {
 fn drill_with(cast: &[(&str, &str, &[&str])], moves: &[Move], end_s: u64) -> (Score, Vec<Event>) {
     let model = model();
     let scenario = load_scenario(TRIAGE, &model).scenario.expect("fixture loads");
-    let setup = DrillSetup { seed: 1, speed: Speed::REAL_TIME, roles_per_participant: RolePolicy::Many };
+    let setup = DrillSetup::new(1, Speed::REAL_TIME, RolePolicy::Many);
     let mut drill = Drill::new(scenario.clone(), setup);
     let mut events = Vec::new();
     let base = 1_000_000;
     let mut feed = |drill: &mut Drill, s: u64, actor: Actor, command: Command| {
         let now = WallMs(base + s * 1000);
         while let Some((at, _)) = drill.next_deadline().filter(|(at, _)| *at <= now) {
-            events.extend(drill.handle_timeout(at));
+            events.extend(drill.input(&Input::Timeout { now: at }).events);
         }
         let outcome = drill.input(&Input::Command { now, actor, command: command.clone() });
         assert_eq!(outcome.rejection, None, "{command:?} at {s} s was refused");
@@ -213,36 +213,36 @@ fn a_perfect_run_scores_100() {
     check(
         &s,
         expect![[r#"
-            Coverage Done revoke 150/150 [15]
-            RightOwner Owner revoke 60/60 [15]
-            Timeliness OnTime revoke 60/60 [15]
-            Communication Told revoke 30/30 [14]
-            Coverage Done request_exception 40/40 [23]
-            RightOwner Owner request_exception 20/20 [23]
-            Timeliness OnTime request_exception 20/20 [23]
-            Order InOrder request_exception 10/10 [15, 23]
-            Communication Told request_exception 10/10 [24]
-            Coverage Done approve_exception 40/40 [28]
-            RightOwner Owner approve_exception 20/20 [28]
-            Timeliness OnTime approve_exception 20/20 [28]
-            Order InOrder approve_exception 10/10 [23, 28]
-            Communication Told approve_exception 5/5 [27]
-            Communication Told approve_exception 5/5 [29]
-            Coverage Done verify 80/80 [21]
-            RightOwner Owner verify 40/40 [21]
-            Timeliness OnTime verify 40/40 [21]
-            Order InOrder verify 20/20 [15, 21]
-            Communication Told verify 10/10 [19]
-            Communication Told verify 10/10 [22]
-            Coverage Done notify 50/50 [34]
-            RightOwner Owner notify 20/20 [34]
-            Timeliness OnTime notify 20/20 [34]
-            Communication Told notify 3/3 [32]
+            Coverage Done revoke 150/150 [16]
+            RightOwner Owner revoke 60/60 [16]
+            Timeliness OnTime revoke 60/60 [16]
+            Communication Told revoke 30/30 [15]
+            Coverage Done request_exception 40/40 [24]
+            RightOwner Owner request_exception 20/20 [24]
+            Timeliness OnTime request_exception 20/20 [24]
+            Order InOrder request_exception 10/10 [16, 24]
+            Communication Told request_exception 10/10 [25]
+            Coverage Done approve_exception 40/40 [29]
+            RightOwner Owner approve_exception 20/20 [29]
+            Timeliness OnTime approve_exception 20/20 [29]
+            Order InOrder approve_exception 10/10 [24, 29]
+            Communication Told approve_exception 5/5 [28]
+            Communication Told approve_exception 5/5 [30]
+            Coverage Done verify 80/80 [22]
+            RightOwner Owner verify 40/40 [22]
+            Timeliness OnTime verify 40/40 [22]
+            Order InOrder verify 20/20 [16, 22]
+            Communication Told verify 10/10 [20]
+            Communication Told verify 10/10 [23]
+            Coverage Done notify 50/50 [35]
+            RightOwner Owner notify 20/20 [35]
+            Timeliness OnTime notify 20/20 [35]
             Communication Told notify 3/3 [33]
-            Communication Told notify 2/2 [35]
+            Communication Told notify 3/3 [34]
             Communication Told notify 2/2 [36]
-            Segregation SodKept approve_exception 0/0 [23, 28]
-            Segregation SodKept verify 0/0 [15, 21]
+            Communication Told notify 2/2 [37]
+            Segregation SodKept approve_exception 0/0 [24, 29]
+            Segregation SodKept verify 0/0 [16, 22]
             team 100 (800/800), done 5/5, right owner 5, on time 5, sod 0, not in play 0
             contain P 500/500: every action done on time, no segregation-of-duties violation, 100 % of its points
             decide P 300/300: every action done on time, no segregation-of-duties violation, 100 % of its points"#]],
@@ -311,36 +311,36 @@ fn a_slow_run_loses_timeliness_with_a_decay() {
     check(
         &s,
         expect![[r#"
-            Coverage Done revoke 150/150 [19]
-            RightOwner Owner revoke 60/60 [19]
-            Timeliness Late revoke 20/60 [16, 19]
-            Communication Told revoke 30/30 [14]
-            Coverage Done request_exception 40/40 [24]
-            RightOwner HandedOff request_exception 20/20 [23, 24]
-            Timeliness OnTime request_exception 20/20 [24]
-            Order InOrder request_exception 10/10 [19, 24]
-            Communication Told request_exception 10/10 [25]
-            Coverage Done approve_exception 40/40 [31]
-            RightOwner Owner approve_exception 20/20 [31]
-            Timeliness OnTime approve_exception 20/20 [31]
-            Order InOrder approve_exception 10/10 [24, 31]
-            Communication Told approve_exception 5/5 [30]
-            Communication Told approve_exception 5/5 [32]
-            Coverage Done verify 80/80 [33]
-            RightOwner Owner verify 40/40 [33]
-            Timeliness Late verify 0/40 [28, 33]
-            Order InOrder verify 20/20 [19, 33]
-            Communication Told verify 10/10 [29]
-            Communication Told verify 10/10 [34]
-            Coverage Done notify 50/50 [37]
-            RightOwner Owner notify 20/20 [37]
-            Timeliness OnTime notify 20/20 [37]
-            Communication Told notify 3/3 [35]
+            Coverage Done revoke 150/150 [20]
+            RightOwner Owner revoke 60/60 [20]
+            Timeliness Late revoke 20/60 [17, 20]
+            Communication Told revoke 30/30 [15]
+            Coverage Done request_exception 40/40 [25]
+            RightOwner HandedOff request_exception 20/20 [24, 25]
+            Timeliness OnTime request_exception 20/20 [25]
+            Order InOrder request_exception 10/10 [20, 25]
+            Communication Told request_exception 10/10 [26]
+            Coverage Done approve_exception 40/40 [32]
+            RightOwner Owner approve_exception 20/20 [32]
+            Timeliness OnTime approve_exception 20/20 [32]
+            Order InOrder approve_exception 10/10 [25, 32]
+            Communication Told approve_exception 5/5 [31]
+            Communication Told approve_exception 5/5 [33]
+            Coverage Done verify 80/80 [34]
+            RightOwner Owner verify 40/40 [34]
+            Timeliness Late verify 0/40 [29, 34]
+            Order InOrder verify 20/20 [20, 34]
+            Communication Told verify 10/10 [30]
+            Communication Told verify 10/10 [35]
+            Coverage Done notify 50/50 [38]
+            RightOwner Owner notify 20/20 [38]
+            Timeliness OnTime notify 20/20 [38]
             Communication Told notify 3/3 [36]
-            Communication Told notify 2/2 [38]
+            Communication Told notify 3/3 [37]
             Communication Told notify 2/2 [39]
-            Segregation SodKept approve_exception 0/0 [24, 31]
-            Segregation SodKept verify 0/0 [19, 33]
+            Communication Told notify 2/2 [40]
+            Segregation SodKept approve_exception 0/0 [25, 32]
+            Segregation SodKept verify 0/0 [20, 34]
             team 90 (720/800), done 5/5, right owner 5, on time 3, sod 0, not in play 0
             contain S 420/500: 84 % of its points; 2 done late, under 90 % of its points
             decide P 300/300: every action done on time, no segregation-of-duties violation, 100 % of its points"#]],
@@ -379,8 +379,8 @@ fn a_wrong_owner_run_is_named_as_responsibility_confusion() {
     assert_eq!(
         sod,
         [
-            (Some("containment_verified_independently"), -100, &[15u64, 22][..]),
-            (Some("security_oversight"), -150, &[15u64][..]),
+            (Some("containment_verified_independently"), -100, &[16u64, 23][..]),
+            (Some("security_oversight"), -150, &[16u64][..]),
         ]
     );
     assert_eq!(s.roles.iter().find(|r| r.role.as_str() == "security").map(|r| r.outside_lane), Some(1));
@@ -392,38 +392,38 @@ fn a_wrong_owner_run_is_named_as_responsibility_confusion() {
     check(
         &s,
         expect![[r#"
-            Coverage Done revoke 150/150 [15]
-            RightOwner OutsideLane revoke 0/60 [15]
-            Timeliness OnTime revoke 60/60 [15]
-            Communication Told revoke 30/30 [14]
-            Coverage Done request_exception 40/40 [24]
-            RightOwner Owner request_exception 20/20 [24]
-            Timeliness OnTime request_exception 20/20 [24]
-            Order InOrder request_exception 10/10 [15, 24]
-            Communication Told request_exception 10/10 [25]
-            Coverage Done approve_exception 40/40 [29]
-            RightOwner Owner approve_exception 20/20 [29]
-            Timeliness OnTime approve_exception 20/20 [29]
-            Order InOrder approve_exception 10/10 [24, 29]
-            Communication Told approve_exception 5/5 [28]
-            Communication Told approve_exception 5/5 [30]
-            Coverage Done verify 80/80 [22]
-            RightOwner Owner verify 40/40 [22]
-            Timeliness OnTime verify 40/40 [22]
-            Order InOrder verify 20/20 [15, 22]
-            Communication Told verify 10/10 [20]
-            Communication Told verify 10/10 [23]
-            Coverage Done notify 50/50 [35]
-            RightOwner Owner notify 20/20 [35]
-            Timeliness OnTime notify 20/20 [35]
-            Communication Told notify 3/3 [33]
+            Coverage Done revoke 150/150 [16]
+            RightOwner OutsideLane revoke 0/60 [16]
+            Timeliness OnTime revoke 60/60 [16]
+            Communication Told revoke 30/30 [15]
+            Coverage Done request_exception 40/40 [25]
+            RightOwner Owner request_exception 20/20 [25]
+            Timeliness OnTime request_exception 20/20 [25]
+            Order InOrder request_exception 10/10 [16, 25]
+            Communication Told request_exception 10/10 [26]
+            Coverage Done approve_exception 40/40 [30]
+            RightOwner Owner approve_exception 20/20 [30]
+            Timeliness OnTime approve_exception 20/20 [30]
+            Order InOrder approve_exception 10/10 [25, 30]
+            Communication Told approve_exception 5/5 [29]
+            Communication Told approve_exception 5/5 [31]
+            Coverage Done verify 80/80 [23]
+            RightOwner Owner verify 40/40 [23]
+            Timeliness OnTime verify 40/40 [23]
+            Order InOrder verify 20/20 [16, 23]
+            Communication Told verify 10/10 [21]
+            Communication Told verify 10/10 [24]
+            Coverage Done notify 50/50 [36]
+            RightOwner Owner notify 20/20 [36]
+            Timeliness OnTime notify 20/20 [36]
             Communication Told notify 3/3 [34]
-            Communication Told notify 2/2 [36]
+            Communication Told notify 3/3 [35]
             Communication Told notify 2/2 [37]
-            Segregation SodKept approve_exception 0/0 [24, 29]
-            Segregation SodViolated verify -100/0 [15, 22]
-            Segregation SodViolated revoke -150/0 [15]
-            Duplication Duplicate revoke -60/0 [15, 19]
+            Communication Told notify 2/2 [38]
+            Segregation SodKept approve_exception 0/0 [25, 30]
+            Segregation SodViolated verify -100/0 [16, 23]
+            Segregation SodViolated revoke -150/0 [16]
+            Duplication Duplicate revoke -60/0 [16, 20]
             team 54 (430/800), done 5/5, right owner 4, on time 5, sod 2, not in play 0
             contain M 130/500: 26 % of its points, under 70 %
             decide P 300/300: every action done on time, no segregation-of-duties violation, 100 % of its points"#]],
@@ -483,12 +483,12 @@ fn a_run_where_nobody_acts_scores_0() {
     check(
         &s,
         expect![[r#"
-            Coverage Missed revoke 0/300 [13, 15]
+            Coverage Missed revoke 0/300 [14, 16]
             Coverage Gap revoke 0/0 []
             Coverage Missed request_exception 0/100 []
             Coverage Missed approve_exception 0/100 []
             Coverage Missed verify 0/200 []
-            Coverage Missed notify 0/100 [17, 21]
+            Coverage Missed notify 0/100 [18, 22]
             team 0 (0/800), done 0/5, right owner 0, on time 0, sod 0, not in play 0
             contain U 0/500: 0 % of its weight done, under 50 %
             decide U 0/300: 0 % of its weight done, under 50 %"#]],
@@ -540,31 +540,31 @@ fn informed_roles_never_told_and_a_gap_while_another_role_waits() {
     check(
         &s,
         expect![[r#"
-            Coverage Done revoke 150/150 [14]
-            RightOwner Owner revoke 60/60 [14]
-            Timeliness OnTime revoke 60/60 [14]
-            Communication NotTold revoke 0/30 [14]
-            Coverage Done request_exception 40/40 [20]
-            RightOwner Owner request_exception 20/20 [20]
-            Timeliness OnTime request_exception 20/20 [20]
-            Order InOrder request_exception 10/10 [14, 20]
-            Communication NotTold request_exception 0/10 [20]
-            Coverage Missed approve_exception 0/100 [22, 27]
-            Coverage Gap approve_exception 0/0 [23]
-            Coverage Done verify 80/80 [19]
-            RightOwner Owner verify 40/40 [19]
-            Timeliness OnTime verify 40/40 [19]
-            Order InOrder verify 20/20 [14, 19]
-            Communication NotTold verify 0/10 [19]
-            Communication NotTold verify 0/10 [19]
-            Coverage Done notify 50/50 [26]
-            RightOwner Owner notify 20/20 [26]
-            Timeliness OnTime notify 20/20 [26]
-            Communication NotTold notify 0/3 [26]
-            Communication NotTold notify 0/3 [26]
-            Communication NotTold notify 0/2 [26]
-            Communication NotTold notify 0/2 [26]
-            Segregation SodKept verify 0/0 [14, 19]
+            Coverage Done revoke 150/150 [15]
+            RightOwner Owner revoke 60/60 [15]
+            Timeliness OnTime revoke 60/60 [15]
+            Communication NotTold revoke 0/30 [15]
+            Coverage Done request_exception 40/40 [21]
+            RightOwner Owner request_exception 20/20 [21]
+            Timeliness OnTime request_exception 20/20 [21]
+            Order InOrder request_exception 10/10 [15, 21]
+            Communication NotTold request_exception 0/10 [21]
+            Coverage Missed approve_exception 0/100 [23, 28]
+            Coverage Gap approve_exception 0/0 [24]
+            Coverage Done verify 80/80 [20]
+            RightOwner Owner verify 40/40 [20]
+            Timeliness OnTime verify 40/40 [20]
+            Order InOrder verify 20/20 [15, 20]
+            Communication NotTold verify 0/10 [20]
+            Communication NotTold verify 0/10 [20]
+            Coverage Done notify 50/50 [27]
+            RightOwner Owner notify 20/20 [27]
+            Timeliness OnTime notify 20/20 [27]
+            Communication NotTold notify 0/3 [27]
+            Communication NotTold notify 0/3 [27]
+            Communication NotTold notify 0/2 [27]
+            Communication NotTold notify 0/2 [27]
+            Segregation SodKept verify 0/0 [15, 20]
             team 79 (630/800), done 4/5, right owner 4, on time 4, sod 0, not in play 0
             contain P 450/500: every action done on time, no segregation-of-duties violation, 90 % of its points
             decide M 180/300: 60 % of its points, under 70 %"#]],
