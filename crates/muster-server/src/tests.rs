@@ -28,6 +28,9 @@ fn app() -> (axum::Router, tempfile::TempDir) {
         store: None,
         store_label: None,
         export_dir: None,
+        live: None,
+        per_ip: Arc::default(),
+        max_connections_per_ip: crate::live::MAX_CONNECTIONS_PER_IP,
     };
     (router(state), tmp)
 }
@@ -253,6 +256,9 @@ mod drills {
             store: Some(store),
             store_label: Some(Arc::from("test.db")),
             export_dir: Some(tmp.path().join("exports")),
+            live: None,
+            per_ip: Arc::default(),
+            max_connections_per_ip: crate::live::MAX_CONNECTIONS_PER_IP,
         };
         (router(state), tmp, id.0)
     }

@@ -1,0 +1,182 @@
+//! A headless live-protocol client: what `muster live`, the live bench and the tests use to play a drill
+//! over a real WebSocket against a real server, exactly as a browser does.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use muster_protocol::live::{
+    ClientMessage, Credential, Hello, LIVE_PROTOCOL_VERSION, ServerMessage, Welcome,
+};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// Why the client stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The WebSocket failed.
+    #[error("websocket: {0}")]
+    Socket(#[from] Box<tokio_tungstenite::tungstenite::Error>),
+    /// The server sent something that does not read.
+    #[error("the server sent an unreadable message: {0}")]
+    Unreadable(String),
+    /// The server closed the connection, saying why.
+    #[error("closed by the server: {code}: {message}")]
+    Closed {
+        /// The code.
+        code: String,
+        /// The reason.
+        message: String,
+    },
+    /// The connection ended without a word.
+    #[error("the connection ended")]
+    Ended,
+    /// Nothing arrived in time.
+    #[error("no message within {0:?}")]
+    Timeout(Duration),
+}
+
+impl From<tokio_tungstenite::tungstenite::Error> for ClientError {
+    fn from(e: tokio_tungstenite::tungstenite::Error) -> ClientError {
+        ClientError::Socket(Box::new(e))
+    }
+}
+
+/// One connection to `/api/live/ws`.
+pub struct Client {
+    socket: Socket,
+}
+
+impl Client {
+    /// Opens `ws://…/api/live/ws` of the server at `base` (`http://host:port`) without sending anything.
+    pub async fn open(base: &str, origin: Option<&str>) -> Result<Client, ClientError> {
+        let url = format!("{}/api/live/ws", base.trim_end_matches('/').replacen("http", "ws", 1));
+        let mut request = url.into_client_request()?;
+        if let Some(origin) = origin {
+            let value =
+                origin.parse().map_err(|_| ClientError::Unreadable(format!("bad origin {origin}")))?;
+            request.headers_mut().insert("origin", value);
+        }
+        let (socket, _) = tokio_tungstenite::connect_async(request).await?;
+        Ok(Client { socket })
+    }
+
+    /// Opens a connection and says hello; returns the welcome (the events it may see follow).
+    pub async fn connect(
+        base: &str,
+        credential: Credential,
+        since: u64,
+    ) -> Result<(Client, Welcome), ClientError> {
+        let mut client = Client::open(base, None).await?;
+        client.hello(credential, since).await?;
+        match client.recv().await? {
+            ServerMessage::Welcome(w) => Ok((client, w)),
+            other => Err(ClientError::Unreadable(format!("expected a welcome, got {other:?}"))),
+        }
+    }
+
+    /// Sends the hello.
+    pub async fn hello(&mut self, credential: Credential, since: u64) -> Result<(), ClientError> {
+        let hello = Hello { protocol: LIVE_PROTOCOL_VERSION, credential, since };
+        self.send_text(&serde_json::to_string(&hello).unwrap_or_default()).await
+    }
+
+    /// Sends a message.
+    pub async fn send(&mut self, msg: &ClientMessage) -> Result<(), ClientError> {
+        self.send_text(&serde_json::to_string(msg).unwrap_or_default()).await
+    }
+
+    /// Sends raw text (for tests of what a hostile client sends).
+    pub async fn send_text(&mut self, text: &str) -> Result<(), ClientError> {
+        self.socket.send(Message::Text(text.into())).await?;
+        Ok(())
+    }
+
+    /// Sends raw bytes as a binary frame.
+    pub async fn send_binary(&mut self, bytes: Vec<u8>) -> Result<(), ClientError> {
+        self.socket.send(Message::Binary(bytes.into())).await?;
+        Ok(())
+    }
+
+    /// The next message; a `closed` message is an error that says why.
+    pub async fn recv(&mut self) -> Result<ServerMessage, ClientError> {
+        loop {
+            let Some(frame) = self.socket.next().await else { return Err(ClientError::Ended) };
+            match frame? {
+                Message::Text(t) => {
+                    let msg: ServerMessage =
+                        serde_json::from_str(&t).map_err(|e| ClientError::Unreadable(format!("{e}: {t}")))?;
+                    if let ServerMessage::Closed { code, message } = msg {
+                        return Err(ClientError::Closed { code, message });
+                    }
+                    return Ok(msg);
+                }
+                Message::Close(_) => return Err(ClientError::Ended),
+                _ => {}
+            }
+        }
+    }
+
+    /// The next message within `wait`.
+    pub async fn recv_within(&mut self, wait: Duration) -> Result<ServerMessage, ClientError> {
+        tokio::time::timeout(wait, self.recv()).await.map_err(|_| ClientError::Timeout(wait))?
+    }
+
+    /// Closes the connection.
+    pub async fn close(mut self) {
+        let _ = self.socket.close(None).await;
+    }
+}
+
+/// Why creating a live drill on a server failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateError {
+    /// The server could not be reached.
+    #[error("cannot reach the server at {base}: {why}")]
+    Unreachable {
+        /// The server.
+        base: String,
+        /// Why.
+        why: String,
+    },
+    /// The server refused, saying why.
+    #[error("the server refused ({status}): {message}")]
+    Refused {
+        /// The HTTP status.
+        status: u16,
+        /// Its message.
+        message: String,
+    },
+}
+
+/// `POST /api/live` on the server at `base` (on this machine: only the facilitator's machine creates).
+pub async fn create_on(
+    base: &str,
+    request: &muster_protocol::live::CreateLive,
+) -> Result<muster_protocol::live::LiveCreated, CreateError> {
+    let url = format!("{}/api/live", base.trim_end_matches('/'));
+    let body = serde_json::to_string(request).unwrap_or_default();
+    let base = base.to_owned();
+    let unreachable = |why: String| CreateError::Unreachable { base: base.clone(), why };
+    let (status, text) = tokio::task::spawn_blocking(move || {
+        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        let mut res = agent.post(&url).header("content-type", "application/json").send(body.as_str())?;
+        let status = res.status().as_u16();
+        let text = res.body_mut().read_to_string()?;
+        Ok::<_, ureq::Error>((status, text))
+    })
+    .await
+    .map_err(|e| unreachable(e.to_string()))?
+    .map_err(|e| unreachable(e.to_string()))?;
+    if status == 201 {
+        return serde_json::from_str(&text).map_err(|e| unreachable(format!("unreadable answer: {e}")));
+    }
+    let message: String = match serde_json::from_str::<serde_json::Value>(&text) {
+        Ok(v) => v.get("message").and_then(|m| m.as_str()).map_or_else(|| text.clone(), str::to_owned),
+        Err(_) => text,
+    };
+    Err(CreateError::Refused { status, message })
+}
