@@ -12,6 +12,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
 mod drill;
+mod live;
 mod render;
 mod report;
 mod serve;
@@ -53,6 +54,12 @@ enum Command {
     Plan(PlanArgs),
     /// Scores, time to contain and improvement-plan closure across drills
     Trends(TrendsArgs),
+    /// Live drills on a running server: create one and print its join code and links
+    #[command(subcommand)]
+    Live(LiveCommand),
+    /// Measure Muster under load (numbers for docs/benchmarks.md)
+    #[command(subcommand)]
+    Bench(BenchCommand),
     /// Append simulated drills under load, printing each acknowledged input (for the crash test)
     #[command(hide = true)]
     CrashWriter {
@@ -66,6 +73,18 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum LiveCommand {
+    /// Create a live drill from a library scenario on a running `muster serve` (or the app) on this machine
+    Create(live::CreateArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum BenchCommand {
+    /// A live drill with N bot participants over real WebSockets against a server in its own process
+    Live(live::BenchArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -188,6 +207,12 @@ struct ServeArgs {
     /// Serve the UI from this folder instead of the copy built into the binary
     #[arg(long, value_name = "DIR")]
     ui_dir: Option<PathBuf>,
+    /// WebSocket connections one address may hold (raised by `muster bench live`)
+    #[arg(long, value_name = "N", default_value_t = muster_server::live::MAX_CONNECTIONS_PER_IP, hide = true)]
+    max_connections_per_ip: usize,
+    /// Join attempts per minute from one address (raised by `muster bench live`)
+    #[arg(long, value_name = "N", default_value_t = muster_app::live::JOINS_PER_MINUTE, hide = true)]
+    joins_per_minute: u32,
     #[command(flatten)]
     db: DbArg,
 }
@@ -253,6 +278,8 @@ fn main() -> ExitCode {
             args.output.as_deref(),
         )),
         Command::CrashWriter { db, drills, seed } => block_on(drill::crash_writer(&db, drills, seed)),
+        Command::Live(LiveCommand::Create(args)) => block_on(live::create(&args)),
+        Command::Bench(BenchCommand::Live(args)) => block_on(live::bench(&args)),
     };
     match result {
         Ok(code) => ExitCode::from(code),

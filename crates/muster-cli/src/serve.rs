@@ -67,8 +67,11 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<u8> {
             store: Some(store),
             store_label: Some(db.display().to_string()),
             export_dir: muster_app::drills::default_export_dir(),
-            live: None,
-            max_connections_per_ip: muster_server::live::MAX_CONNECTIONS_PER_IP,
+            live: Some(muster_app::live::LiveConfig {
+                joins_per_minute: args.joins_per_minute,
+                ..muster_app::live::LiveConfig::new(library_dir.clone())
+            }),
+            max_connections_per_ip: args.max_connections_per_ip,
         };
         let server = Server::bind(config).await?;
         // The first line is the readiness signal scripts wait for.

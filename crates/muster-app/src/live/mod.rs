@@ -7,6 +7,7 @@
 //! The HTTP crate only moves frames: it parses a [`Hello`] and [`ClientMessage`]s and hands them here.
 
 mod access;
+pub mod bench;
 pub mod client;
 mod clock;
 mod runner;
