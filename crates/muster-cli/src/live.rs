@@ -93,11 +93,18 @@ pub async fn create(args: &CreateArgs) -> anyhow::Result<u8> {
     Ok(exit::OK)
 }
 
-pub async fn bench(args: &BenchArgs) -> anyhow::Result<u8> {
+/// Starts the server, then the load (at a lower priority, so the numbers are the server's), then prints.
+pub fn bench(args: &BenchArgs) -> anyhow::Result<u8> {
     let muster_bin = std::env::current_exe().context("cannot find the muster binary to start the server")?;
     let opts =
         BenchOptions { participants: usize::from(args.participants), seconds: args.seconds, muster_bin };
-    let report = bench::run(&opts).await?;
+    let server = bench::start_server(&opts)?;
+    bench::yield_cpu();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the runtime")?;
+    let report = runtime.block_on(bench::run(&opts, server))?;
     match args.format {
         Format::Json => println!("{}", serde_json::to_string(&report)?),
         Format::Text => print!("{}", bench::human(&report)),

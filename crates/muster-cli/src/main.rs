@@ -279,7 +279,7 @@ fn main() -> ExitCode {
         )),
         Command::CrashWriter { db, drills, seed } => block_on(drill::crash_writer(&db, drills, seed)),
         Command::Live(LiveCommand::Create(args)) => block_on(live::create(&args)),
-        Command::Bench(BenchCommand::Live(args)) => block_on(live::bench(&args)),
+        Command::Bench(BenchCommand::Live(args)) => live::bench(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

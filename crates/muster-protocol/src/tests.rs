@@ -66,3 +66,36 @@ fn generated_types_are_fresh() {
     }
     panic!("ui/src/gen is stale: run `cargo test -p muster-protocol` locally and commit the result");
 }
+
+/// Every example message in `docs/protocol.md` (a ```` ```json client ```` or ```` ```json server ```` block)
+/// reads as the protocol type it stands for, so the write-up cannot drift from the types.
+#[test]
+fn the_protocol_write_up_examples_parse() {
+    use crate::live::{ClientMessage, Hello, ServerMessage};
+    let doc = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/protocol.md"))
+        .expect("docs/protocol.md");
+    let mut blocks = 0;
+    let mut rest = doc.as_str();
+    while let Some(start) = rest.find("```json ") {
+        let after = &rest[start + "```json ".len()..];
+        let (tag, body) = after.split_once('\n').expect("block header");
+        let end = body.find("```").expect("block end");
+        let json = &body[..end];
+        match tag.trim() {
+            "client" => {
+                let hello = serde_json::from_str::<Hello>(json);
+                let msg = serde_json::from_str::<ClientMessage>(json);
+                assert!(hello.is_ok() || msg.is_ok(), "not a client message: {json}\n{msg:?}");
+            }
+            "server" => {
+                if let Err(e) = serde_json::from_str::<ServerMessage>(json) {
+                    panic!("not a server message: {json}\n{e}");
+                }
+            }
+            other => panic!("unknown example tag `{other}`"),
+        }
+        blocks += 1;
+        rest = &body[end + 3..];
+    }
+    assert!(blocks >= 15, "only {blocks} examples found");
+}

@@ -175,7 +175,11 @@ impl Server {
             }
         };
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await
+        // No Nagle: live events are small messages that must go out at once, not wait for an ACK.
+        let listener = axum::serve::ListenerExt::tap_io(self.listener, |tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        axum::serve(listener, service).with_graceful_shutdown(shutdown).await
     }
 }
 

@@ -18,6 +18,7 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgr
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use futures_util::SinkExt;
 use muster_app::live::{CreateSpec, Kick, Live, LiveError, Refusal};
 use muster_protocol::live::{
     ClientMessage, CreateLive, Hello, LiveCreated, MAX_MESSAGE_BYTES, ServerMessage,
@@ -33,6 +34,13 @@ pub const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 pub const PING_INTERVAL: Duration = Duration::from_secs(15);
 /// How long a connection may stay silent (no message, no pong) before it is closed.
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(45);
+/// Bytes of each connection's read buffer.
+const READ_BUFFER_BYTES: usize = 4 * 1024;
+/// Bytes a connection gathers before writing to the socket (a flush writes sooner).
+const WRITE_BUFFER_BYTES: usize = 16 * 1024;
+/// Most queued messages written to one socket before a flush.
+const WRITE_BATCH: usize = 64;
+
 /// WebSocket connections one address may hold at once, by default.
 pub const MAX_CONNECTIONS_PER_IP: usize = 32;
 
@@ -151,6 +159,9 @@ pub(crate) async fn ws(
     upgrade
         .max_message_size(MAX_MESSAGE_BYTES)
         .max_frame_size(MAX_MESSAGE_BYTES)
+        // Small buffers: hundreds of connections each hold them. Writes are batched by `flush` below.
+        .read_buffer_size(READ_BUFFER_BYTES)
+        .write_buffer_size(WRITE_BUFFER_BYTES)
         .on_upgrade(move |socket| session(socket, live, peer.ip(), slot))
 }
 
@@ -204,7 +215,21 @@ async fn session(mut socket: WebSocket, live: Live, peer: IpAddr, _slot: Slot) {
                 return close(&mut socket, &code, &message).await;
             }
             out = out_rx.recv() => match out {
-                Some(t) => if socket.send(Message::Text(t.as_ref().into())).await.is_err() { return },
+                Some(t) => {
+                    // Write what is queued in one go: one system call for many messages.
+                    if socket.feed(Message::Text(t.as_ref().into())).await.is_err() {
+                        return;
+                    }
+                    for _ in 1..WRITE_BATCH {
+                        let Ok(t) = out_rx.try_recv() else { break };
+                        if socket.feed(Message::Text(t.as_ref().into())).await.is_err() {
+                            return;
+                        }
+                    }
+                    if socket.flush().await.is_err() {
+                        return;
+                    }
+                }
                 None => return close(&mut socket, "stopped", "the drill is no longer running").await,
             },
             incoming = socket.recv() => match incoming {

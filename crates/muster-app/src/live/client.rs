@@ -60,7 +60,8 @@ impl Client {
                 origin.parse().map_err(|_| ClientError::Unreadable(format!("bad origin {origin}")))?;
             request.headers_mut().insert("origin", value);
         }
-        let (socket, _) = tokio_tungstenite::connect_async(request).await?;
+        // No Nagle: commands are small and must go out at once.
+        let (socket, _) = tokio_tungstenite::connect_async_with_config(request, None, true).await?;
         Ok(Client { socket })
     }
 
@@ -114,6 +115,18 @@ impl Client {
                     }
                     return Ok(msg);
                 }
+                Message::Close(_) => return Err(ClientError::Ended),
+                _ => {}
+            }
+        }
+    }
+
+    /// The next text message as it came (for a reader that parses only what it needs).
+    pub async fn recv_text(&mut self) -> Result<String, ClientError> {
+        loop {
+            let Some(frame) = self.socket.next().await else { return Err(ClientError::Ended) };
+            match frame? {
+                Message::Text(t) => return Ok(t.as_str().to_owned()),
                 Message::Close(_) => return Err(ClientError::Ended),
                 _ => {}
             }

@@ -41,7 +41,7 @@ pub const MAX_NAME_CHARS: usize = 80;
 /// Most people waiting in one drill's lobby.
 pub const MAX_LOBBY: usize = 200;
 /// Most seats (per-seat links) a drill is created with.
-pub const MAX_SEATS: usize = 200;
+pub const MAX_SEATS: usize = muster_core::engine::MAX_PARTICIPANTS;
 /// Messages queued to one connection before it counts as a slow consumer and is closed.
 pub const MAX_QUEUED_MESSAGES: usize = 4096;
 /// Requests queued to one drill's runner.
@@ -214,7 +214,9 @@ fn quota(per_period: u32, burst: u32, per_minute: bool) -> Quota {
 impl Live {
     /// The live runtime over `store`.
     pub fn new(store: Store, config: LiveConfig) -> Live {
-        let joins = RateLimiter::keyed(quota(config.joins_per_minute, JOIN_BURST, true));
+        // A raised rate (the bench) raises the burst with it; the default keeps JOIN_BURST.
+        let burst = JOIN_BURST.max(config.joins_per_minute / 3);
+        let joins = RateLimiter::keyed(quota(config.joins_per_minute, burst, true));
         Live { shared: Arc::new(Shared { store, config, index: Arc::default(), joins }) }
     }
 
