@@ -160,7 +160,7 @@ async fn bots_play_on_virtual_time_and_the_log_replays_what_they_saw() {
                     acks += 1;
                     let log = logged(&store, &id).await;
                     assert!(log.iter().any(|e| e.seq == seq), "acknowledged #{seq} is in the store");
-                    if acks % 10 == 0 {
+                    if acks.is_multiple_of(10) {
                         replays(&store, &id).await;
                     }
                 }

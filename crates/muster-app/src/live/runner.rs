@@ -38,6 +38,9 @@ use crate::step::apply;
 /// A connection's id within its drill.
 pub type ConnId = u64;
 
+/// The answer to a connect: the connection's id and what to send it first, or why not.
+pub(crate) type ConnectReply = oneshot::Sender<Result<(ConnId, Vec<Arc<str>>), Refusal>>;
+
 /// How a connection presents itself to its drill.
 #[derive(Debug)]
 pub(crate) enum Cred {
@@ -52,7 +55,7 @@ pub(crate) enum Request {
         since: u64,
         out: mpsc::Sender<Arc<str>>,
         kick: oneshot::Sender<Kick>,
-        reply: oneshot::Sender<Result<(ConnId, Vec<Arc<str>>), Refusal>>,
+        reply: ConnectReply,
     },
     Message {
         conn: ConnId,
@@ -109,7 +112,7 @@ struct PendingConn {
     since: u64,
     out: mpsc::Sender<Arc<str>>,
     kick: oneshot::Sender<Kick>,
-    reply: oneshot::Sender<Result<(ConnId, Vec<Arc<str>>), Refusal>>,
+    reply: ConnectReply,
 }
 
 struct Done {
@@ -239,7 +242,7 @@ impl Runner {
         since: u64,
         out: mpsc::Sender<Arc<str>>,
         kick: oneshot::Sender<Kick>,
-        reply: oneshot::Sender<Result<(ConnId, Vec<Arc<str>>), Refusal>>,
+        reply: ConnectReply,
     ) {
         match cred {
             Cred::Code { name } => {
