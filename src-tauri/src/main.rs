@@ -40,6 +40,7 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
         export_dir: muster_app::drills::default_export_dir(),
         live: None,
         max_connections_per_ip: muster_server::live::MAX_CONNECTIONS_PER_IP,
+        lan: None,
     };
     let server = tauri::async_runtime::block_on(Server::bind(config))?;
     let url = server.url();

@@ -207,6 +207,16 @@ struct ServeArgs {
     /// Serve the UI from this folder instead of the copy built into the binary
     #[arg(long, value_name = "DIR")]
     ui_dir: Option<PathBuf>,
+    /// Also listen on the LAN for participants, with TLS (a self-signed certificate made on first use and
+    /// kept beside the database; its SHA-256 fingerprint is printed for participants to check)
+    #[arg(long)]
+    lan: bool,
+    /// Listen on the LAN over plain HTTP instead: anyone on the network can read the drill
+    #[arg(long, conflicts_with = "lan")]
+    insecure_lan: bool,
+    /// The LAN address and port to listen on
+    #[arg(long, value_name = "ADDR", default_value = "0.0.0.0:4781")]
+    lan_addr: std::net::SocketAddr,
     /// WebSocket connections one address may hold (raised by `muster bench live`)
     #[arg(long, value_name = "N", default_value_t = muster_server::live::MAX_CONNECTIONS_PER_IP, hide = true)]
     max_connections_per_ip: usize,

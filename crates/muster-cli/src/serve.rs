@@ -72,10 +72,25 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<u8> {
                 ..muster_app::live::LiveConfig::new(library_dir.clone())
             }),
             max_connections_per_ip: args.max_connections_per_ip,
+            lan: lan_config(args, &db)?,
         };
         let server = Server::bind(config).await?;
         // The first line is the readiness signal scripts wait for.
         println!("MUSTER_HTTP={}", server.url());
+        if let Some(url) = server.lan_url() {
+            // The second line, with --lan: where participants join.
+            println!("MUSTER_LAN={url}");
+            match server.fingerprint() {
+                Some(fp) => eprintln!(
+                    "Participants join at {url} (TLS). Their browser will warn about the certificate: \
+                     it is this one if it shows SHA-256 {fp}"
+                ),
+                None => eprintln!(
+                    "WARNING: participants join at {url} over plain HTTP (--insecure-lan): anyone on this \
+                     network can read the drill and the tokens. Use --lan alone for TLS."
+                ),
+            }
+        }
         resume_live(&server).await;
         eprintln!("Serving the scenario library in {} — press Ctrl+C to stop.", library_dir.display());
         server
@@ -87,6 +102,25 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<u8> {
         Ok::<_, anyhow::Error>(())
     })?;
     Ok(exit::OK)
+}
+
+/// The LAN listener `--lan` asks for: TLS with the certificate kept beside the database (made on first
+/// use), or plain HTTP with `--insecure-lan`.
+fn lan_config(args: &ServeArgs, db: &std::path::Path) -> anyhow::Result<Option<muster_server::LanConfig>> {
+    if !args.lan && !args.insecure_lan {
+        return Ok(None);
+    }
+    let tls = if args.insecure_lan {
+        None
+    } else {
+        let dir = db
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."))
+            .join("tls");
+        Some(muster_server::tls::identity(&dir).context("cannot set up TLS for the LAN")?)
+    };
+    Ok(Some(muster_server::LanConfig { addr: args.lan_addr, tls }))
 }
 
 /// Brings back the live drills a stop or crash interrupted, paused where they stood; says so on stderr.

@@ -28,6 +28,7 @@ use tokio::net::TcpListener;
 
 mod history;
 pub mod live;
+pub mod tls;
 
 /// Largest request body: a 2 MiB scenario file plus JSON escaping.
 pub const MAX_BODY_BYTES: usize = 5 * 1024 * 1024;
@@ -75,6 +76,29 @@ pub struct ServerConfig {
     pub live: Option<muster_app::live::LiveConfig>,
     /// WebSocket connections one address may hold ([`live::MAX_CONNECTIONS_PER_IP`] by default).
     pub max_connections_per_ip: usize,
+    /// A second listener for participants on the LAN (`muster serve --lan`), `None`: loopback only.
+    pub lan: Option<LanConfig>,
+}
+
+/// The LAN listener: participants' browsers join here; the facilitator's pages stay on loopback.
+#[derive(Debug, Clone)]
+pub struct LanConfig {
+    /// Address to bind (`0.0.0.0:4781` by default; tests use 127.0.0.2).
+    pub addr: SocketAddr,
+    /// The TLS identity; `None` serves plain HTTP (`--insecure-lan`, shown to the facilitator as a warning).
+    pub tls: Option<tls::TlsIdentity>,
+}
+
+/// Which listener a request came through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Exposure {
+    /// Loopback: the facilitator's own machine, every endpoint.
+    Local,
+    /// The LAN: the join page's assets, `/api/health` and `/api/live/ws` only.
+    Lan {
+        /// Whether it is TLS.
+        tls: bool,
+    },
 }
 
 /// Shared state of the handlers.
@@ -89,6 +113,11 @@ struct AppState {
     live: Option<muster_app::live::Live>,
     per_ip: Arc<live::PerIp>,
     max_connections_per_ip: usize,
+    exposure: Exposure,
+    /// Where participants reach the server (the LAN URL when there is one), for join links.
+    join_base: Option<Arc<str>>,
+    /// The LAN certificate's fingerprint, shown with the join code.
+    fingerprint: Option<Arc<str>>,
 }
 
 /// Failures to start.
@@ -114,6 +143,16 @@ pub struct Server {
     router: Router,
     addr: SocketAddr,
     live: Option<muster_app::live::Live>,
+    lan: Option<LanListener>,
+}
+
+/// The bound LAN listener.
+struct LanListener {
+    listener: std::net::TcpListener,
+    router: Router,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    url: String,
+    fingerprint: Option<String>,
 }
 
 impl Server {
@@ -135,6 +174,10 @@ impl Server {
                 .unwrap_or_else(|| muster_app::live::LiveConfig::new(config.library_dir.clone()));
             muster_app::live::Live::new(store, live_config)
         });
+        let lan = match &config.lan {
+            Some(lan) => Some(bind_lan(lan)?),
+            None => None,
+        };
         let state = AppState {
             live: live.clone(),
             per_ip: Arc::default(),
@@ -145,8 +188,30 @@ impl Server {
             store: config.store,
             store_label: config.store_label.map(Arc::from),
             export_dir: config.export_dir,
+            exposure: Exposure::Local,
+            join_base: lan.as_ref().map(|l| Arc::from(l.2.as_str())),
+            fingerprint: lan.as_ref().and_then(|l| l.3.as_deref().map(Arc::from)),
         };
-        Ok(Server { listener, router: router(state), addr, live })
+        let lan = lan.map(|(listener, tls, url, fingerprint)| {
+            let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
+            let lan_state = AppState {
+                exposure: Exposure::Lan { tls: tls.is_some() },
+                allowed_hosts: Arc::new(vec![format!(":{port}")]),
+                ..state.clone()
+            };
+            LanListener { listener, router: router(lan_state), tls, url, fingerprint }
+        });
+        Ok(Server { listener, router: router(state), addr, live, lan })
+    }
+
+    /// Where participants join: the LAN URL (`https://192.168.1.20:4781`) when there is a LAN listener.
+    pub fn lan_url(&self) -> Option<&str> {
+        self.lan.as_ref().map(|l| l.url.as_str())
+    }
+
+    /// The LAN certificate's SHA-256 fingerprint, when the LAN listener serves TLS.
+    pub fn fingerprint(&self) -> Option<&str> {
+        self.lan.as_ref().and_then(|l| l.fingerprint.as_deref())
     }
 
     /// The live runtime (`None` without a store).
@@ -179,8 +244,62 @@ impl Server {
         let listener = axum::serve::ListenerExt::tap_io(self.listener, |tcp| {
             let _ = tcp.set_nodelay(true);
         });
-        axum::serve(listener, service).with_graceful_shutdown(shutdown).await
+        let Some(lan) = self.lan else {
+            return axum::serve(listener, service).with_graceful_shutdown(shutdown).await;
+        };
+        // Both listeners stop together: the loopback one when `shutdown` completes, the LAN one with it.
+        let handle = axum_server::Handle::new();
+        let stop_lan = handle.clone();
+        let shutdown = async move {
+            shutdown.await;
+            stop_lan.graceful_shutdown(Some(std::time::Duration::from_secs(5)));
+        };
+        let lan_service = lan.router.into_make_service_with_connect_info::<SocketAddr>();
+        let lan_server = async move {
+            match lan.tls {
+                Some(config) => {
+                    let config = axum_server::tls_rustls::RustlsConfig::from_config(config);
+                    axum_server::from_tcp_rustls(lan.listener, config)?
+                        .handle(handle)
+                        .serve(lan_service)
+                        .await
+                }
+                None => axum_server::from_tcp(lan.listener)?.handle(handle).serve(lan_service).await,
+            }
+        };
+        let local = axum::serve(listener, service).with_graceful_shutdown(shutdown);
+        let (a, b) = tokio::join!(local, lan_server);
+        a.and(b)
     }
+}
+
+/// Binds the LAN listener and works out its URL and certificate.
+type BoundLan = (std::net::TcpListener, Option<Arc<rustls::ServerConfig>>, String, Option<String>);
+
+fn bind_lan(lan: &LanConfig) -> Result<BoundLan, ServerError> {
+    let bind_error = |source| ServerError::Bind { addr: lan.addr, source };
+    let listener = std::net::TcpListener::bind(lan.addr).map_err(bind_error)?;
+    listener.set_nonblocking(true).map_err(bind_error)?;
+    let addr = listener.local_addr().map_err(bind_error)?;
+    let tls = match &lan.tls {
+        Some(id) => Some(tls::server_config(id).map_err(|e| bind_error(std::io::Error::other(e)))?),
+        None => None,
+    };
+    let host = if addr.ip().is_unspecified() { lan_ip().unwrap_or(addr.ip()) } else { addr.ip() };
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let url = format!("{scheme}://{}", SocketAddr::new(host, addr.port()));
+    Ok((listener, tls, url, lan.tls.as_ref().map(|t| t.fingerprint.clone())))
+}
+
+/// This machine's first non-loopback IPv4 address (what participants type when the LAN listener binds
+/// every interface).
+fn lan_ip() -> Option<std::net::IpAddr> {
+    if_addrs::get_if_addrs()
+        .ok()?
+        .into_iter()
+        .filter(|i| !i.is_loopback())
+        .map(|i| i.ip())
+        .find(std::net::IpAddr::is_ipv4)
 }
 
 /// Host header values accepted: the bound address and its loopback names. Anything else is refused,
@@ -226,7 +345,18 @@ fn router(state: AppState) -> Router {
 async fn guard(State(state): State<AppState>, req: axum::extract::Request, next: Next) -> Response {
     let headers = req.headers();
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
-    if !state.allowed_hosts.iter().any(|h| h == host) {
+    if let Exposure::Lan { .. } = state.exposure {
+        let path = req.uri().path();
+        if path.starts_with("/api/") && path != "/api/health" && path != "/api/live/ws" {
+            return api_error(
+                StatusCode::FORBIDDEN,
+                "facilitator-only",
+                "this address is for participants; the facilitator's pages are on the facilitator's machine"
+                    .to_owned(),
+            );
+        }
+    }
+    if !host_allowed(&state, host) {
         return api_error(
             StatusCode::MISDIRECTED_REQUEST,
             "bad-host",
@@ -234,11 +364,7 @@ async fn guard(State(state): State<AppState>, req: axum::extract::Request, next:
         );
     }
     if let Some(origin) = headers.get(header::ORIGIN) {
-        let ok = origin
-            .to_str()
-            .ok()
-            .and_then(|o| o.strip_prefix("http://"))
-            .is_some_and(|o| state.allowed_hosts.iter().any(|h| h == o));
+        let ok = origin.to_str().ok().is_some_and(|o| origin_allowed(&state, o, host));
         if !ok && req.method() != Method::GET {
             return api_error(
                 StatusCode::FORBIDDEN,
@@ -255,6 +381,33 @@ async fn guard(State(state): State<AppState>, req: axum::extract::Request, next:
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     h.entry(header::X_FRAME_OPTIONS).or_insert(HeaderValue::from_static("DENY"));
     res
+}
+
+/// Whether a `Host` header names this listener: on loopback one of its names; on the LAN an IP literal
+/// with the listener's port (a DNS name there could be a rebinding attack: participants type the address).
+fn host_allowed(state: &AppState, host: &str) -> bool {
+    match state.exposure {
+        Exposure::Local => state.allowed_hosts.iter().any(|h| h == host),
+        Exposure::Lan { .. } => {
+            let port_suffix = state.allowed_hosts.first().map_or("", String::as_str);
+            host.strip_suffix(port_suffix).is_some_and(|ip| {
+                ip.parse::<std::net::Ipv4Addr>().is_ok()
+                    || ip
+                        .strip_prefix('[')
+                        .and_then(|i| i.strip_suffix(']'))
+                        .is_some_and(|i| i.parse::<std::net::Ipv6Addr>().is_ok())
+            })
+        }
+    }
+}
+
+/// Whether an `Origin` is this server's own page: the listener's scheme and the request's (checked) host.
+fn origin_allowed(state: &AppState, origin: &str, host: &str) -> bool {
+    let scheme = match state.exposure {
+        Exposure::Lan { tls: true } => "https://",
+        _ => "http://",
+    };
+    origin.strip_prefix(scheme).is_some_and(|o| o == host && host_allowed(state, o))
 }
 
 /// An API failure: a status and the [`ApiError`] body, boxed to keep `Result`s small.

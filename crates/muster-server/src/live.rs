@@ -92,7 +92,7 @@ pub(crate) async fn create(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> ApiResult<(StatusCode, axum::Json<LiveCreated>)> {
-    if !peer.ip().is_loopback() {
+    if !peer.ip().is_loopback() || state.exposure != crate::Exposure::Local {
         return Err(Failure::new(
             StatusCode::FORBIDDEN,
             "facilitator-only",
@@ -102,9 +102,12 @@ pub(crate) async fn create(
     let live = live(&state)?;
     let request: CreateLive =
         json_body(&headers, &body, "{\"scenario\", \"team\", \"seed\", \"speed\", \"seats\"}")?;
-    // The Host header was checked by the guard: it is one of this server's own names.
+    // Links point where participants reach the server: the LAN listener when there is one, else the Host
+    // the facilitator used (checked by the guard: one of this server's own names).
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
-    let spec = CreateSpec { request, base_url: format!("http://{host}"), fingerprint: None };
+    let base_url = state.join_base.as_deref().map_or_else(|| format!("http://{host}"), str::to_owned);
+    let fingerprint = state.fingerprint.as_deref().map(str::to_owned);
+    let spec = CreateSpec { request, base_url, fingerprint };
     match live.create(spec).await {
         Ok(created) => Ok((StatusCode::CREATED, axum::Json(created))),
         Err(LiveError::Invalid(m)) => Err(Failure::new(StatusCode::BAD_REQUEST, "bad-request", m)),
@@ -126,11 +129,9 @@ pub(crate) async fn ws(
     upgrade: WebSocketUpgrade,
 ) -> Response {
     if let Some(origin) = headers.get(header::ORIGIN) {
-        let ok = origin
-            .to_str()
-            .ok()
-            .and_then(|o| o.strip_prefix("http://"))
-            .is_some_and(|o| state.allowed_hosts.iter().any(|h| h == o));
+        // The guard checked Host; the page must come from this very listener and host.
+        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+        let ok = origin.to_str().ok().is_some_and(|o| crate::origin_allowed(&state, o, host));
         if !ok {
             return Failure::new(
                 StatusCode::FORBIDDEN,

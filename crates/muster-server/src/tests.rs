@@ -31,6 +31,9 @@ fn app() -> (axum::Router, tempfile::TempDir) {
         live: None,
         per_ip: Arc::default(),
         max_connections_per_ip: crate::live::MAX_CONNECTIONS_PER_IP,
+        exposure: crate::Exposure::Local,
+        join_base: None,
+        fingerprint: None,
     };
     (router(state), tmp)
 }
@@ -259,6 +262,9 @@ mod drills {
             live: None,
             per_ip: Arc::default(),
             max_connections_per_ip: crate::live::MAX_CONNECTIONS_PER_IP,
+            exposure: crate::Exposure::Local,
+            join_base: None,
+            fingerprint: None,
         };
         (router(state), tmp, id.0)
     }

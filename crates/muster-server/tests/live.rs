@@ -53,6 +53,7 @@ impl TestServer {
             export_dir: None,
             live: None,
             max_connections_per_ip: 64,
+            lan: None,
         };
         let server = Server::bind(config).await.expect("bind");
         let base = format!("http://{}", server.addr());

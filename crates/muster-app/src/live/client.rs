@@ -53,6 +53,16 @@ pub struct Client {
 impl Client {
     /// Opens `ws://…/api/live/ws` of the server at `base` (`http://host:port`) without sending anything.
     pub async fn open(base: &str, origin: Option<&str>) -> Result<Client, ClientError> {
+        Client::open_with(base, origin, None).await
+    }
+
+    /// Opens the socket of `base`, which may be `https://…` (a LAN server): then the server's certificate
+    /// must have this SHA-256 `fingerprint` (as `muster serve --lan` prints it); nothing else is trusted.
+    pub async fn open_with(
+        base: &str,
+        origin: Option<&str>,
+        fingerprint: Option<&str>,
+    ) -> Result<Client, ClientError> {
         let url = format!("{}/api/live/ws", base.trim_end_matches('/').replacen("http", "ws", 1));
         let mut request = url.into_client_request()?;
         if let Some(origin) = origin {
@@ -60,9 +70,33 @@ impl Client {
                 origin.parse().map_err(|_| ClientError::Unreadable(format!("bad origin {origin}")))?;
             request.headers_mut().insert("origin", value);
         }
+        let connector = if base.starts_with("https://") {
+            let fingerprint = fingerprint.ok_or_else(|| {
+                ClientError::Unreadable("an https server needs the certificate's SHA-256 fingerprint".into())
+            })?;
+            Some(tokio_tungstenite::Connector::Rustls(pinned_config(fingerprint)?))
+        } else {
+            None
+        };
         // No Nagle: commands are small and must go out at once.
-        let (socket, _) = tokio_tungstenite::connect_async_with_config(request, None, true).await?;
+        let (socket, _) =
+            tokio_tungstenite::connect_async_tls_with_config(request, None, true, connector).await?;
         Ok(Client { socket })
+    }
+
+    /// [`Client::connect`] to an `https://` server whose certificate has this fingerprint.
+    pub async fn connect_pinned(
+        base: &str,
+        fingerprint: &str,
+        credential: Credential,
+        since: u64,
+    ) -> Result<(Client, Welcome), ClientError> {
+        let mut client = Client::open_with(base, None, Some(fingerprint)).await?;
+        client.hello(credential, since).await?;
+        match client.recv().await? {
+            ServerMessage::Welcome(w) => Ok((client, w)),
+            other => Err(ClientError::Unreadable(format!("expected a welcome, got {other:?}"))),
+        }
     }
 
     /// Opens a connection and says hello; returns the welcome (the events it may see follow).
@@ -192,4 +226,83 @@ pub async fn create_on(
         Err(_) => text,
     };
     Err(CreateError::Refused { status, message })
+}
+
+/// Colon-less upper-case hex, so `ab:cd` and `ABCD` compare equal.
+fn normalize_fingerprint(f: &str) -> String {
+    f.chars().filter(char::is_ascii_hexdigit).map(|c| c.to_ascii_uppercase()).collect()
+}
+
+/// Trusts exactly the certificate with this SHA-256 (a self-signed LAN certificate), and checks the
+/// handshake signatures as usual.
+#[derive(Debug)]
+struct Pinned {
+    fingerprint: String,
+    provider: std::sync::Arc<rustls::crypto::CryptoProvider>,
+}
+
+impl rustls::client::danger::ServerCertVerifier for Pinned {
+    fn verify_server_cert(
+        &self,
+        end_entity: &rustls::pki_types::CertificateDer<'_>,
+        _intermediates: &[rustls::pki_types::CertificateDer<'_>],
+        _server_name: &rustls::pki_types::ServerName<'_>,
+        _ocsp: &[u8],
+        _now: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        use sha2::Digest;
+        let got = hex::encode_upper(sha2::Sha256::digest(end_entity.as_ref()));
+        if got == self.fingerprint {
+            Ok(rustls::client::danger::ServerCertVerified::assertion())
+        } else {
+            Err(rustls::Error::General(format!(
+                "the server's certificate has SHA-256 {got}, not the one given"
+            )))
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.provider.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// A TLS client configuration that trusts exactly the certificate with this SHA-256 fingerprint.
+pub fn pinned_config(fingerprint: &str) -> Result<std::sync::Arc<rustls::ClientConfig>, ClientError> {
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let verifier = Pinned { fingerprint: normalize_fingerprint(fingerprint), provider: provider.clone() };
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| ClientError::Unreadable(e.to_string()))?
+        .dangerous()
+        .with_custom_certificate_verifier(std::sync::Arc::new(verifier))
+        .with_no_client_auth();
+    Ok(std::sync::Arc::new(config))
 }
