@@ -60,6 +60,78 @@ pub struct BenchArgs {
     format: Format,
 }
 
+#[derive(Debug, clap::Args)]
+pub struct DryRunArgs {
+    /// The scenario's id (or file name) in the server's library (read here too, for the bots' brain)
+    #[arg(value_name = "SCENARIO")]
+    scenario: String,
+    /// The running server
+    #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:4780", env = "MUSTER_SERVER")]
+    server: String,
+    /// The server's certificate SHA-256, for an https server (as `muster serve --lan` prints it)
+    #[arg(long, value_name = "SHA256")]
+    fingerprint: Option<String>,
+    /// The scenario folder the server serves [default: ./scenarios if it holds model.ron, else the user's library]
+    #[arg(long, value_name = "DIR", env = "MUSTER_SCENARIOS")]
+    scenarios: Option<std::path::PathBuf>,
+    /// Team profile: diligent, slow, distracted, siloed, absent or mixed
+    #[arg(long, default_value = "mixed", value_parser = crate::drill::parse_team)]
+    team: muster_core::sim::Team,
+    /// Speed factor from 1 to 1000 (60 plays an hour in a minute)
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    speed: u32,
+    /// Seed of the variables and the bots [default: drawn from the clock, and printed]
+    #[arg(long, value_name = "K")]
+    seed: Option<u64>,
+}
+
+/// `muster live dry-run`: the simulator's bots play a live drill on a running server over WebSockets.
+pub async fn dry_run(args: &DryRunArgs) -> anyhow::Result<u8> {
+    let dir = crate::serve::library_dir(args.scenarios.as_ref())?;
+    let key = args.scenario.clone();
+    let loaded =
+        match tokio::task::spawn_blocking(move || muster_app::setup::from_library(&dir, &key)).await? {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Ok(exit::PROBLEMS);
+            }
+        };
+    let seed = args.seed.unwrap_or_else(|| crate::drill::wall_now().0 ^ 0x5eed);
+    let speed = Speed::times(args.speed).context("speed from 1 to 1000")?;
+    eprintln!(
+        "Dry run of {} with a {} team at {}× (seed {seed}); it lasts about {} s.",
+        loaded.scenario.title,
+        args.team.name(),
+        args.speed,
+        loaded.scenario.duration.0 / 1000 / u64::from(args.speed)
+    );
+    let run = muster_app::live::dryrun::run(
+        &args.server,
+        args.fingerprint.as_deref(),
+        &args.scenario,
+        &loaded,
+        args.team,
+        speed,
+        seed,
+    )
+    .await;
+    match run {
+        Ok(run) => {
+            println!(
+                "drill {}: the bots sent {} actions; {} acknowledged, {} refused by the server",
+                run.drill, run.sent, run.acknowledged, run.refused
+            );
+            println!("The after-action report: muster report {}", run.drill);
+            Ok(exit::OK)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Ok(exit::PROBLEMS)
+        }
+    }
+}
+
 pub async fn create(args: &CreateArgs) -> anyhow::Result<u8> {
     let request = CreateLive {
         scenario: args.scenario.clone(),

@@ -79,6 +79,8 @@ enum Command {
 enum LiveCommand {
     /// Create a live drill from a library scenario on a running `muster serve` (or the app) on this machine
     Create(live::CreateArgs),
+    /// A dry run: the simulator's bot team plays a live drill on a running server over WebSockets
+    DryRun(live::DryRunArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -289,6 +291,7 @@ fn main() -> ExitCode {
         )),
         Command::CrashWriter { db, drills, seed } => block_on(drill::crash_writer(&db, drills, seed)),
         Command::Live(LiveCommand::Create(args)) => block_on(live::create(&args)),
+        Command::Live(LiveCommand::DryRun(args)) => block_on(live::dry_run(&args)),
         Command::Bench(BenchCommand::Live(args)) => live::bench(&args),
     };
     match result {

@@ -460,3 +460,80 @@ async fn hostile_clients_get_a_clear_answer_and_change_nothing() {
     assert_eq!(text, "<b>flood</b> 0", "markup is stored as text, unchanged");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_role_given_mid_drill_shows_its_past_and_a_removed_participant_is_out() {
+    let server = TestServer::start().await;
+    let Table { created, mut fac, mut observer, .. } = table(&server, 1000).await;
+    fac.send(&command("s1", Command::Start)).await.expect("start");
+    until(&mut fac, is_ack("s1")).await;
+    assert_eq!(injects(&drain(&mut observer).await), Vec::<String>::new(), "no role, no injects");
+    // The facilitator gives the observer the security role: the report reaches them now, as history.
+    let observer_id = server
+        .log(&created.drill)
+        .await
+        .1
+        .iter()
+        .find_map(|e| match &e.kind {
+            EventKind::Joined { participant, name } if name == "Olu" => Some(participant.clone()),
+            _ => None,
+        })
+        .expect("observer joined");
+    let assign = Command::Assign { participant: observer_id.clone(), role: RoleId("security".into()) };
+    fac.send(&command("a2", assign)).await.expect("assign");
+    until(&mut fac, is_ack("a2")).await;
+    let msgs = drain(&mut observer).await;
+    assert_eq!(injects(&msgs), ["report"], "the role's past arrives");
+    let (_, logged) = server.log(&created.drill).await;
+    let security = [RoleId("security".into())];
+    let expected: Vec<u64> = logged.iter().filter(|e| e.audience.admits(&security)).map(|e| e.seq).collect();
+    let got: Vec<u64> = events(&msgs).iter().map(|e| e.seq).collect();
+    let mut once = got.clone();
+    once.sort_unstable();
+    once.dedup();
+    assert_eq!(once.len(), got.len(), "each event once");
+    assert!(got.iter().all(|s| expected.contains(s)), "only events security may see: {got:?}");
+    // Removed: the socket is closed, the token is dead, the leaving is logged.
+    fac.send(&ClientMessage::Remove { id: "r1".into(), participant: observer_id.clone() })
+        .await
+        .expect("remove");
+    until(&mut fac, is_ack("r1")).await;
+    let closed = loop {
+        match observer.recv_within(WAIT).await {
+            Ok(_) => {}
+            Err(e) => break e,
+        }
+    };
+    assert!(matches!(closed, ClientError::Closed { ref code, .. } if code == "removed"), "{closed:?}");
+    let (_, logged) = server.log(&created.drill).await;
+    assert!(logged.iter().any(|e| e.kind == EventKind::Left(observer_id.clone())));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn no_compression_is_negotiated_and_sockets_per_address_are_capped() {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let server = TestServer::start().await;
+    let url = format!("{}/api/live/ws", server.base.replacen("http", "ws", 1));
+    let mut request = url.clone().into_client_request().expect("request");
+    request.headers_mut().insert("sec-websocket-extensions", "permessage-deflate".parse().expect("header"));
+    let (_socket, response) = tokio_tungstenite::connect_async(request).await.expect("upgrade");
+    assert!(response.headers().get("sec-websocket-extensions").is_none(), "permessage-deflate stays off");
+    // The test server allows 64 sockets per address: the 65th is refused before the upgrade.
+    let mut open = vec![_socket];
+    let mut refused = None;
+    for _ in 0..70 {
+        match tokio_tungstenite::connect_async(url.clone()).await {
+            Ok((s, _)) => open.push(s),
+            Err(tokio_tungstenite::tungstenite::Error::Http(res)) => {
+                refused = Some(res.status().as_u16());
+                break;
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert_eq!(open.len(), 64);
+    assert_eq!(refused, Some(429));
+    drop(open);
+    server.stop().await;
+}

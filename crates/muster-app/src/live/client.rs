@@ -172,9 +172,46 @@ impl Client {
         tokio::time::timeout(wait, self.recv()).await.map_err(|_| ClientError::Timeout(wait))?
     }
 
+    /// Splits the connection into a sending and a receiving half, to read on one task while another sends.
+    pub fn split(self) -> (Sender, Receiver) {
+        let (sink, stream) = self.socket.split();
+        (Sender(sink), Receiver(stream))
+    }
+
     /// Closes the connection.
     pub async fn close(mut self) {
         let _ = self.socket.close(None).await;
+    }
+}
+
+/// The sending half of a [`Client`].
+pub struct Sender(futures_util::stream::SplitSink<Socket, Message>);
+
+impl Sender {
+    /// Sends a message.
+    pub async fn send(&mut self, msg: &ClientMessage) -> Result<(), ClientError> {
+        self.0.send(Message::Text(serde_json::to_string(msg).unwrap_or_default().into())).await?;
+        Ok(())
+    }
+}
+
+/// The receiving half of a [`Client`].
+pub struct Receiver(futures_util::stream::SplitStream<Socket>);
+
+impl Receiver {
+    /// The next message; a `closed` message is an error that says why.
+    pub async fn recv(&mut self) -> Result<ServerMessage, ClientError> {
+        loop {
+            let Some(frame) = self.0.next().await else { return Err(ClientError::Ended) };
+            if let Message::Text(t) = frame? {
+                let msg: ServerMessage =
+                    serde_json::from_str(&t).map_err(|e| ClientError::Unreadable(format!("{e}: {t}")))?;
+                if let ServerMessage::Closed { code, message } = msg {
+                    return Err(ClientError::Closed { code, message });
+                }
+                return Ok(msg);
+            }
+        }
     }
 }
 

@@ -10,6 +10,7 @@ mod access;
 pub mod bench;
 pub mod client;
 mod clock;
+pub mod dryrun;
 mod runner;
 
 use std::collections::BTreeMap;
@@ -42,6 +43,9 @@ pub const MAX_NAME_CHARS: usize = 80;
 pub const MAX_LOBBY: usize = 200;
 /// Most seats (per-seat links) a drill is created with.
 pub const MAX_SEATS: usize = muster_core::engine::MAX_PARTICIPANTS;
+/// Sockets the facilitator's token may hold at once (a laptop, a projector, a spare); a participant's
+/// token holds one (joining again takes the seat over).
+pub const MAX_FACILITATOR_SOCKETS: usize = 4;
 /// Messages queued to one connection before it counts as a slow consumer and is closed.
 pub const MAX_QUEUED_MESSAGES: usize = 4096;
 /// Requests queued to one drill's runner.

@@ -32,7 +32,7 @@ use tokio::time::Instant;
 
 use super::access::{Access, Holder, Member, TokenHash, new_token, short_id};
 use super::clock::LiveClock;
-use super::{Index, Kick, MAX_LOBBY, MAX_NAME_CHARS, Refusal};
+use super::{Index, Kick, MAX_FACILITATOR_SOCKETS, MAX_LOBBY, MAX_NAME_CHARS, Refusal};
 use crate::step::apply;
 
 /// A connection's id within its drill.
@@ -269,6 +269,14 @@ impl Runner {
                     let _ = reply.send(Err(Refusal::bad_token()));
                 }
                 Some(Holder::Facilitator) => {
+                    let open = self.conns.values().filter(|c| c.who == Who::Facilitator).count();
+                    if open >= MAX_FACILITATOR_SOCKETS {
+                        let message = format!(
+                            "the facilitator's token is open in {open} places already; close one (at most {MAX_FACILITATOR_SOCKETS})"
+                        );
+                        let _ = reply.send(Err(Refusal::new("too-many-sockets", &message)));
+                        return;
+                    }
                     let pending = PendingConn { who: Who::Facilitator, since, out, kick, reply };
                     self.register(pending, None);
                 }
