@@ -28,10 +28,21 @@ struct Seat {
 }
 
 async fn join(live: &Live, credential: Credential, since: u64, queue: usize) -> Result<Seat, Refusal> {
+    join_from(live, credential, since, queue, IpAddr::V4(Ipv4Addr::LOCALHOST)).await
+}
+
+/// `peer` is only the address the runtime is told the connection came from: nothing is sent anywhere.
+async fn join_from(
+    live: &Live,
+    credential: Credential,
+    since: u64,
+    queue: usize,
+    peer: IpAddr,
+) -> Result<Seat, Refusal> {
     let (tx, rx) = mpsc::channel(queue);
     let (kick, kicked) = oneshot::channel();
     let hello = Hello { protocol: LIVE_PROTOCOL_VERSION, credential, since };
-    let conn = live.connect(hello, IpAddr::V4(Ipv4Addr::LOCALHOST), tx, kick).await?;
+    let conn = live.connect(hello, peer, tx, kick).await?;
     Ok(Seat { conn, rx, kicked })
 }
 
@@ -199,16 +210,24 @@ async fn the_facilitator_token_opens_a_few_sockets_not_more() {
 }
 
 #[tokio::test]
-async fn join_attempts_are_rate_limited_per_address() {
+async fn join_attempts_from_the_network_are_rate_limited_per_address() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (_store, live, _created) = setup(dir.path(), |c| c).await;
+    // A documentation address (RFC 5737) as the peer's label: the runtime only counts it.
+    let stranger = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 7));
     let mut refusals = Vec::new();
     for n in 0..15 {
-        let guess = Credential::Code { code: format!("AAA-{:03}", n), name: "Mallory".into() };
-        if let Err(r) = join(&live, guess, 0, 8).await {
+        let guess = Credential::Code { code: format!("AAA-{n:03}"), name: "Mallory".into() };
+        if let Err(r) = join_from(&live, guess, 0, 8, stranger).await {
             refusals.push(r.code);
         }
     }
+    assert_eq!(refusals.len(), 15);
     assert!(refusals.iter().take(10).all(|c| c == "bad-code"), "{refusals:?}");
     assert!(refusals.iter().skip(10).all(|c| c == "rate-limited"), "past the burst: {refusals:?}");
+    // The facilitator's own machine is not limited (bots, dry runs, a second window).
+    for n in 0..15 {
+        let guess = Credential::Code { code: format!("BBB-{n:03}"), name: "Fran".into() };
+        assert_eq!(join(&live, guess, 0, 8).await.err().map(|r| r.code).as_deref(), Some("bad-code"));
+    }
 }
