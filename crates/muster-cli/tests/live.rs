@@ -3,12 +3,9 @@
 //! a drill over WebSockets (its log replays and reports), and `muster resume` refuses a drill the server runs.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::process::Command;
 
-use tokio::io::{AsyncBufReadExt, BufReader};
-
-const MINIMAL: &str = include_str!("../../../tests/data/validate/ok/minimal.ron");
+mod common;
 
 fn muster(args: &[&str], db: &Path) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_muster")).args(args).arg("--db").arg(db).output().expect("run muster")
@@ -17,30 +14,9 @@ fn muster(args: &[&str], db: &Path) -> std::process::Output {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn create_dry_run_and_one_runner_per_drill() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let scenarios = dir.path().join("scenarios");
-    std::fs::create_dir_all(&scenarios).expect("scenarios");
-    std::fs::write(scenarios.join("model.ron"), muster_library::builtin::MODEL).expect("model");
-    std::fs::write(scenarios.join("minimal.ron"), MINIMAL).expect("scenario");
+    let scenarios = common::library(dir.path());
     let db = dir.path().join("muster.db");
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_muster"))
-        .args(["serve", "--port", "0", "--ui-dir"])
-        .arg(dir.path().join("ui"))
-        .arg("--scenarios")
-        .arg(&scenarios)
-        .arg("--db")
-        .arg(&db)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("serve");
-    let stdout = child.stdout.take().expect("stdout");
-    let line = tokio::time::timeout(Duration::from_secs(30), BufReader::new(stdout).lines().next_line())
-        .await
-        .expect("ready")
-        .expect("read")
-        .expect("line");
-    let base = line.strip_prefix("MUSTER_HTTP=").expect("readiness").trim_end_matches('/').to_owned();
+    let common::Serve { mut child, base } = common::serve(dir.path()).await;
 
     // Create: a code, a facilitator token and a link per seat.
     let out = Command::new(env!("CARGO_BIN_EXE_muster"))

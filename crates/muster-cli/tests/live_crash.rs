@@ -2,46 +2,16 @@
 //! the database is intact and replays, the drill is back (paused) and the clients continue where they were.
 //! Rounds: `MUSTER_LIVE_CRASH_ROUNDS` (default 4; more on demand). Loopback only; every loop is bounded.
 
-use std::path::Path;
-use std::process::Stdio;
 use std::time::Duration;
 
 use muster_app::live::client::{Client, create_on};
 use muster_core::RoleId;
 use muster_core::engine::{ActionRef, Builtin, Command, DrillState, EventKind, Speed};
 use muster_protocol::live::{ClientMessage, CreateLive, Credential, ServerMessage};
-use tokio::io::{AsyncBufReadExt, BufReader};
 
-const MINIMAL: &str = include_str!("../../../tests/data/validate/ok/minimal.ron");
+mod common;
 
-struct Serve {
-    child: tokio::process::Child,
-    base: String,
-}
-
-async fn serve(dir: &Path) -> Serve {
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_muster"))
-        .args(["serve", "--port", "0"])
-        .arg("--scenarios")
-        .arg(dir.join("scenarios"))
-        .arg("--db")
-        .arg(dir.join("muster.db"))
-        .arg("--ui-dir")
-        .arg(dir.join("ui"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("start muster serve");
-    let stdout = child.stdout.take().expect("stdout");
-    let line = tokio::time::timeout(Duration::from_secs(30), BufReader::new(stdout).lines().next_line())
-        .await
-        .expect("ready within 30 s")
-        .expect("read")
-        .expect("a line");
-    let base = line.strip_prefix("MUSTER_HTTP=").expect("readiness line").trim_end_matches('/').to_owned();
-    Serve { child, base }
-}
+use common::serve;
 
 fn notify(id: &str, n: u32) -> ClientMessage {
     ClientMessage::Act {
@@ -60,10 +30,6 @@ async fn a_killed_server_loses_no_acknowledged_action_and_the_drill_goes_on() {
     let rounds: u32 =
         std::env::var("MUSTER_LIVE_CRASH_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(4);
     let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::create_dir_all(dir.path().join("scenarios")).expect("scenarios");
-    std::fs::create_dir_all(dir.path().join("ui")).expect("ui");
-    std::fs::write(dir.path().join("scenarios/model.ron"), muster_library::builtin::MODEL).expect("model");
-    std::fs::write(dir.path().join("scenarios/minimal.ron"), MINIMAL).expect("scenario");
 
     let mut server = serve(dir.path()).await;
     let request = CreateLive {
