@@ -38,6 +38,8 @@ pub const IDLE_TIMEOUT: Duration = Duration::from_secs(45);
 const READ_BUFFER_BYTES: usize = 4 * 1024;
 /// Bytes a connection gathers before writing to the socket (a flush writes sooner).
 const WRITE_BUFFER_BYTES: usize = 16 * 1024;
+/// Longest a write to one socket may take: a client that stops reading is closed.
+pub const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Most queued messages written to one socket before a flush.
 const WRITE_BATCH: usize = 64;
 
@@ -209,25 +211,31 @@ async fn session(mut socket: WebSocket, live: Live, peer: IpAddr, _slot: Slot) {
             biased;
             kick = &mut kick_rx => {
                 let Kick { code, message } = kick.unwrap_or(Kick { code: "closed".into(), message: String::new() });
-                // What was queued before the word to close still goes out first.
-                while let Ok(t) = out_rx.try_recv() {
-                    let _ = socket.send(Message::Text(t.as_ref().into())).await;
+                // What was queued before the word to close still goes out first (if the client reads).
+                let drain = async {
+                    while let Ok(t) = out_rx.try_recv() {
+                        socket.feed(Message::Text(t.as_ref().into())).await?;
+                    }
+                    socket.flush().await
+                };
+                if tokio::time::timeout(WRITE_TIMEOUT, drain).await.is_ok() {
+                    let _ = tokio::time::timeout(WRITE_TIMEOUT, close(&mut socket, &code, &message)).await;
                 }
-                return close(&mut socket, &code, &message).await;
+                return;
             }
             out = out_rx.recv() => match out {
                 Some(t) => {
-                    // Write what is queued in one go: one system call for many messages.
-                    if socket.feed(Message::Text(t.as_ref().into())).await.is_err() {
-                        return;
-                    }
-                    for _ in 1..WRITE_BATCH {
-                        let Ok(t) = out_rx.try_recv() else { break };
-                        if socket.feed(Message::Text(t.as_ref().into())).await.is_err() {
-                            return;
+                    // Write what is queued in one go: one system call for many messages; a client that stops
+                    // reading cannot hold the connection open past the write timeout.
+                    let write = async {
+                        socket.feed(Message::Text(t.as_ref().into())).await?;
+                        for _ in 1..WRITE_BATCH {
+                            let Ok(t) = out_rx.try_recv() else { break };
+                            socket.feed(Message::Text(t.as_ref().into())).await?;
                         }
-                    }
-                    if socket.flush().await.is_err() {
+                        socket.flush().await
+                    };
+                    if !matches!(tokio::time::timeout(WRITE_TIMEOUT, write).await, Ok(Ok(()))) {
                         return;
                     }
                 }

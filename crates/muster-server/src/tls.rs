@@ -61,6 +61,12 @@ fn io<'a>(what: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> 
 pub fn identity(dir: &Path) -> Result<TlsIdentity, TlsError> {
     let (cert_path, key_path) = (dir.join(CERT_FILE), dir.join(KEY_FILE));
     if !cert_path.exists() || !key_path.exists() {
+        // Made whole or not at all: a half-made pair (a crash between the two files) is made again.
+        for stale in [&cert_path, &key_path] {
+            if stale.exists() {
+                std::fs::remove_file(stale).map_err(io("cannot replace", stale))?;
+            }
+        }
         std::fs::create_dir_all(dir).map_err(io("cannot create", dir))?;
         let names = vec!["localhost".to_owned(), "muster.local".to_owned()];
         let made =
@@ -130,5 +136,9 @@ mod tests {
             assert_eq!(mode & 0o077, 0, "the key is readable by its owner only");
         }
         server_config(&first).expect("a usable server config");
+        // A half-made pair (the certificate lost) is made again, not a start-up failure forever.
+        std::fs::remove_file(dir.path().join(CERT_FILE)).expect("remove");
+        let remade = identity(dir.path()).expect("remade");
+        assert_ne!(remade.fingerprint, first.fingerprint);
     }
 }

@@ -493,6 +493,30 @@ async fn a_role_given_mid_drill_shows_its_past_and_a_removed_participant_is_out(
     once.dedup();
     assert_eq!(once.len(), got.len(), "each event once");
     assert!(got.iter().all(|s| expected.contains(s)), "only events security may see: {got:?}");
+    // Taken away and given back: only what came in between arrives; nothing twice.
+    let unassign = Command::Unassign { participant: observer_id.clone(), role: RoleId("security".into()) };
+    fac.send(&command("u1", unassign)).await.expect("unassign");
+    until(&mut fac, is_ack("u1")).await;
+    let gap = muster_core::engine::AdHocInject {
+        title: "While you were away".into(),
+        channel: muster_core::scenario::Channel::Chat,
+        to: vec![RoleId("security".into())],
+        body: "News.".into(),
+    };
+    fac.send(&command("g1", Command::AddInject(gap))).await.expect("inject");
+    until(&mut fac, is_ack("g1")).await;
+    let again = Command::Assign { participant: observer_id.clone(), role: RoleId("security".into()) };
+    fac.send(&command("a3", again)).await.expect("assign again");
+    until(&mut fac, is_ack("a3")).await;
+    let msgs = drain(&mut observer).await;
+    let titles: Vec<String> = events(&msgs)
+        .into_iter()
+        .filter_map(|e| match e.kind {
+            EventKind::InjectFired { title, .. } => Some(title),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(titles, ["While you were away"], "the report is not sent twice");
     // Removed: the socket is closed, the token is dead, the leaving is logged.
     fac.send(&ClientMessage::Remove { id: "r1".into(), participant: observer_id.clone() })
         .await

@@ -142,6 +142,24 @@ impl Access {
         ParticipantId(format!("p{}", self.next_participant))
     }
 
+    /// Brings the document in line with the drill's roster after a restart: the access list and the log
+    /// are written in separate transactions, so a crash (or a failed write) between them can leave a seat
+    /// pointing at someone who never joined, or forget a participant number already used. Returns whether
+    /// anything changed.
+    pub fn reconcile<'a>(&mut self, roster: impl Iterator<Item = &'a ParticipantId> + Clone) -> bool {
+        let before = self.clone();
+        let joined = |p: &ParticipantId| roster.clone().any(|r| r == p);
+        for seat in &mut self.seats {
+            if seat.participant.as_ref().is_some_and(|p| !joined(p)) {
+                seat.participant = None;
+            }
+        }
+        self.members.retain(|m| joined(&m.participant));
+        let highest = roster.filter_map(|p| p.0.strip_prefix('p')?.parse::<u32>().ok()).max().unwrap_or(0);
+        self.next_participant = self.next_participant.max(highest);
+        *self != before
+    }
+
     /// Revokes every token of `participant` (seat and member); returns whether there was one.
     pub fn revoke(&mut self, participant: &ParticipantId) -> bool {
         let mut hashes: Vec<TokenHash> = self
@@ -185,6 +203,29 @@ mod tests {
         assert_eq!(normalize_code("ABC-DE"), None);
         assert_eq!(normalize_code("ABC-DE0"), None, "0 is not in the alphabet");
         assert_eq!(normalize_code("<script>"), None);
+    }
+
+    #[test]
+    fn reconcile_frees_seats_of_people_who_never_joined_and_keeps_ids_unique() {
+        let (_, fac) = new_token().expect("token");
+        let (_, seat) = new_token().expect("token");
+        let mut access = Access {
+            code: "ABCDEF".into(),
+            facilitator: fac,
+            seats: vec![Seat {
+                role: RoleId("security".into()),
+                token: seat,
+                participant: Some(ParticipantId("p3".into())),
+            }],
+            members: Vec::new(),
+            revoked: Vec::new(),
+            next_participant: 1,
+        };
+        let roster = [ParticipantId("p1".into()), ParticipantId("p2".into())];
+        assert!(access.reconcile(roster.iter()));
+        assert_eq!(access.seats[0].participant, None, "p3 never joined: the seat is free again");
+        assert_eq!(access.next_id(), ParticipantId("p3".into()), "no id of the roster is given twice");
+        assert!(!access.reconcile(roster.iter()), "nothing more to change");
     }
 
     #[test]

@@ -56,6 +56,8 @@ pub const MESSAGES_PER_SECOND: u32 = 10;
 pub const MESSAGE_BURST: u32 = 20;
 /// Join attempts (codes and tokens presented) per minute from one address other than loopback.
 pub const JOINS_PER_MINUTE: u32 = 30;
+/// Addresses the join limiter keeps before it forgets the ones not seen recently.
+const JOIN_LIMITER_KEYS: usize = 10_000;
 /// Join attempts one address may make in a burst.
 pub const JOIN_BURST: u32 = 10;
 
@@ -201,7 +203,14 @@ impl Connection {
 
 impl Drop for Connection {
     fn drop(&mut self) {
-        let _ = self.tx.try_send(Request::Disconnect { conn: self.conn });
+        let request = Request::Disconnect { conn: self.conn };
+        // A full queue must not lose the disconnect (a stale lobby entry, a facilitator socket that counts).
+        if let Err(mpsc::error::TrySendError::Full(request)) = self.tx.try_send(request)
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            let tx = self.tx.clone();
+            runtime.spawn(async move { tx.send(request).await });
+        }
     }
 }
 
@@ -345,11 +354,15 @@ impl Live {
         let store = &self.shared.store;
         let lock = store.lock_drill(id)?;
         let access_json = store.live_access(id).await?.ok_or_else(|| LiveError::NotLive(id.clone()))?;
-        let access: Access = serde_json::from_str(&access_json)
+        let mut access: Access = serde_json::from_str(&access_json)
             .map_err(|e| LiveError::Invalid(format!("drill `{id}`: its access list does not read: {e}")))?;
         let drill = muster_store::resume(store, id).await?;
         if drill.state() == DrillState::Ended {
             return Err(LiveError::Ended(id.clone()));
+        }
+        if access.reconcile(drill.participants().keys()) {
+            let json = serde_json::to_string(&access).map_err(|e| LiveError::Invalid(e.to_string()))?;
+            store.enqueue_live_access(id, json, setup::wall_now_ms()).await?.await?;
         }
         let record = store.drill(id).await?;
         let past = store.events(id).await?;
@@ -435,6 +448,10 @@ impl Live {
         }
         // Guessing is a threat from the network; the facilitator's own machine (bots, dry runs, a second
         // window) is not limited.
+        if self.shared.joins.len() > JOIN_LIMITER_KEYS {
+            // Addresses not seen for a while are forgotten, so the limiter's memory stays bounded.
+            self.shared.joins.retain_recent();
+        }
         if !peer.is_loopback() && self.shared.joins.check_key(&peer).is_err() {
             return Err(Refusal::new(
                 "rate-limited",

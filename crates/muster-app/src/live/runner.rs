@@ -281,15 +281,15 @@ impl Runner {
                     self.register(pending, None);
                 }
                 Some(Holder::Member(p)) => {
-                    self.take_over(&p);
-                    let pending = PendingConn { who: Who::Participant(p), since, out, kick, reply };
-                    self.register(pending, None);
+                    let pending = Box::new(PendingConn { who: Who::Participant(p), since, out, kick, reply });
+                    self.after_pending(vec![After::Register { pending }]);
                 }
                 Some(Holder::Seat(n)) => {
                     if let Some(p) = self.access.seats[n].participant.clone() {
-                        self.take_over(&p);
-                        let pending = PendingConn { who: Who::Participant(p), since, out, kick, reply };
-                        self.register(pending, None);
+                        // Behind whatever is being written (the seat's own join, perhaps): the last device wins.
+                        let pending =
+                            Box::new(PendingConn { who: Who::Participant(p), since, out, kick, reply });
+                        self.after_pending(vec![After::Register { pending }]);
                         return;
                     }
                     // First use of the seat link: join as a new participant in the seat's role.
@@ -379,14 +379,32 @@ impl Runner {
             }
             Who::Participant(p) => {
                 let now: &[RoleId] = self.roles.get(p).map_or(&[], Vec::as_slice);
-                let then = self.roles_at(p, since);
+                // Held up to `since`: every event seq ≤ since that a role held at some point from its seq
+                // through `since` admits (live, or as the backfill of a role given later).
                 self.history
                     .iter()
-                    .filter(|l| l.audience.admits(now) && (l.seq > since || !l.audience.admits(&then)))
+                    .filter(|l| {
+                        l.audience.admits(now)
+                            && (l.seq > since || !l.audience.admits(&self.roles_between(p, l.seq, since)))
+                    })
                     .map(|l| l.text.clone())
                     .collect()
             }
         }
+    }
+
+    /// Every role `p` held at some point from event `from` through event `to` (inclusive).
+    fn roles_between(&self, p: &ParticipantId, from: u64, to: u64) -> Vec<RoleId> {
+        let mut roles = self.roles_at(p, from);
+        for (at, who, role, given) in &self.role_changes {
+            if *at > to {
+                break;
+            }
+            if *at > from && who == p && *given && !roles.contains(role) {
+                roles.push(role.clone());
+            }
+        }
+        roles
     }
 
     fn roles_at(&self, p: &ParticipantId, seq: u64) -> Vec<RoleId> {
@@ -598,7 +616,11 @@ impl Runner {
 
     fn reply_after(&mut self, conn: ConnId, message: &ServerMessage) {
         let text = self.text(message);
-        let after = vec![After::Reply { conn, text }];
+        self.after_pending(vec![After::Reply { conn, text }]);
+    }
+
+    /// Runs `after` once everything queued before it has committed (nothing of its own to write).
+    fn after_pending(&mut self, after: Vec<After>) {
         self.pending.push_back(Box::pin(async move { Done { result: Ok(()), events: Vec::new(), after } }));
     }
 
@@ -685,6 +707,11 @@ impl Runner {
             match after {
                 After::Reply { conn, text } => self.send(conn, text),
                 After::Register { pending } => {
+                    if let Who::Participant(p) = &pending.who {
+                        // Joining again from another device takes the seat over.
+                        let p = p.clone();
+                        self.take_over(&p);
+                    }
                     self.register(*pending, None);
                 }
                 After::Admitted { conn, participant, token } => {
@@ -736,13 +763,17 @@ impl Runner {
             }
             _ => {}
         }
-        // A role given mid-drill shows its holder that role's past, like a new on-call reading the channel.
-        if let Some((p, before)) = backfill {
+        // A role given mid-drill shows its holder that role's past, like a new on-call reading the channel:
+        // what the new role admits and no role held since the event's time (nor a backfill) did.
+        if let Some((p, _before)) = backfill {
             let now: &[RoleId] = self.roles.get(&p).map_or(&[], Vec::as_slice);
             let past: Vec<Arc<str>> = self
                 .history
                 .iter()
-                .filter(|l| l.audience.admits(now) && !l.audience.admits(&before))
+                .filter(|l| {
+                    l.audience.admits(now)
+                        && !l.audience.admits(&self.roles_between(&p, l.seq, event.seq.saturating_sub(1)))
+                })
                 .map(|l| l.text.clone())
                 .collect();
             let ids: Vec<ConnId> = self
