@@ -1,6 +1,6 @@
 //! Loading a drill's scenario and model, and creating a drill in the store.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use muster_core::engine::DrillSetup;
 use muster_core::{ResponsibilityModel, Scenario};
@@ -90,14 +90,4 @@ pub fn wall_now_ms() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-}
-
-/// The scenario folder a server or CLI uses when none is given: `./scenarios` when it holds a model,
-/// else the user's library.
-pub fn default_library_dir() -> Result<PathBuf, muster_library::LibraryError> {
-    let local = PathBuf::from("scenarios");
-    if local.join(muster_library::MODEL_FILE).is_file() {
-        return Ok(local);
-    }
-    muster_library::user_library_dir()
 }

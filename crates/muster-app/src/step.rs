@@ -16,12 +16,16 @@ pub struct Applied {
 
 /// Feeds `input` to `drill` (the engine's one mutator) and works out what to log.
 pub fn apply(drill: &mut Drill, input: &Input) -> Applied {
-    let outcome = drill.input(input);
-    let logged = outcome.loggable(input);
-    Applied { outcome, logged }
+    Applied::new(input, drill.input(input))
 }
 
 impl Applied {
+    /// What `outcome`, the engine's answer to `input`, asks the log to hold (for a runner such as the
+    /// simulation that fed the engine itself).
+    pub fn new(input: &Input, outcome: Outcome) -> Applied {
+        Applied { logged: outcome.loggable(input), outcome }
+    }
+
     /// Queues what must be logged on the writer, in order; the receipt resolves once it is durable.
     /// `None` when there is nothing to log.
     pub async fn enqueue(

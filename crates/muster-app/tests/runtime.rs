@@ -231,3 +231,55 @@ async fn join_attempts_from_the_network_are_rate_limited_per_address() {
         assert_eq!(join(&live, guess, 0, 8).await.err().map(|r| r.code).as_deref(), Some("bad-code"));
     }
 }
+
+#[tokio::test]
+async fn names_lobbies_seats_and_client_ids_are_bounded() {
+    use muster_app::live::{LiveError, MAX_LOBBY, MAX_NAME_CHARS, MAX_SEATS};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_store, live, created) = setup(dir.path(), |c| c).await;
+    // A display name one past the limit.
+    let long = "n".repeat(MAX_NAME_CHARS + 1);
+    let refused = join(&live, seat(&created, 0, &long), 0, 8).await.err().expect("refused");
+    assert_eq!(refused.code, "bad-name");
+    let mut pia =
+        join(&live, seat(&created, 0, &"n".repeat(MAX_NAME_CHARS)), 0, 64).await.expect("at the limit");
+    // The lobby: full at MAX_LOBBY.
+    let code = created.code.clone();
+    let mut waiting = Vec::new();
+    for n in 0..MAX_LOBBY {
+        let credential = Credential::Code { code: code.clone(), name: format!("guest {n}") };
+        waiting.push(join(&live, credential, 0, 64).await.expect("room in the lobby"));
+    }
+    let full =
+        join(&live, Credential::Code { code, name: "one more".into() }, 0, 8).await.err().expect("full");
+    assert_eq!(full.code, "lobby-full");
+    // A client id one past its limit is refused by the engine, and nothing is logged for it.
+    let mut f = join(&live, fac(&created), 0, 4096).await.expect("facilitator");
+    f.conn.send(ClientMessage::Command { id: "s".into(), command: Command::Start }).await.expect("start");
+    until(&mut f, |m| matches!(m, ServerMessage::Ack { id, .. } if id == "s")).await;
+    let act = |id: String| ClientMessage::Act {
+        id,
+        role: RoleId("platform".into()),
+        action: muster_core::engine::ActionRef::Scenario(muster_core::ActionId("revoke_token".into())),
+    };
+    let long_id = "c".repeat(muster_core::engine::MAX_CLIENT_ID_BYTES + 1);
+    pia.conn.send(act(long_id.clone())).await.expect("act");
+    let seen =
+        until(&mut pia, |m| matches!(m, ServerMessage::Rejected { .. } | ServerMessage::Ack { .. })).await;
+    assert!(
+        seen.iter().any(|m| matches!(m, ServerMessage::Rejected { why, .. } if why.code == "bad-text")),
+        "{seen:?}"
+    );
+    // Seats: one past MAX_SEATS is refused before anything is created.
+    let request = CreateLive {
+        scenario: "minimal".into(),
+        team: None,
+        facilitator: None,
+        seed: None,
+        speed: None,
+        seats: Some(vec![RoleId("platform".into()); MAX_SEATS + 1]),
+    };
+    let too_many =
+        live.create(CreateSpec { request, base_url: "http://127.0.0.1:1".into(), fingerprint: None }).await;
+    assert!(matches!(too_many, Err(LiveError::Invalid(ref m)) if m.contains("seats")), "{too_many:?}");
+}

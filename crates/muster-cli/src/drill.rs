@@ -5,7 +5,7 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use muster_core::engine::{ActionPhase, Drill, DrillState, Event, Speed, WallMs};
@@ -49,11 +49,7 @@ pub fn parse_team(text: &str) -> Result<Team, String> {
 }
 
 pub fn wall_now() -> WallMs {
-    WallMs(
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
-    )
+    WallMs(muster_app::setup::wall_now_ms())
 }
 
 /// A scenario argument: a path to a file, or the id of a scenario under `./scenarios/` or the user library.
@@ -154,8 +150,7 @@ pub async fn simulate(opts: SimulateOptions<'_>) -> anyhow::Result<u8> {
         n_events += step.outcome.events.len() as u64;
         events.extend(step.outcome.events.iter().cloned());
         // The same step as the live runtime's: log what replays (nothing for a refusal that changed nothing).
-        let applied =
-            muster_app::step::Applied { logged: step.outcome.loggable(&step.input), outcome: step.outcome };
+        let applied = muster_app::step::Applied::new(&step.input, step.outcome);
         if let Some(receipt) = applied.enqueue(&writer, &id, sim.drill()).await? {
             receipt.await?;
         }

@@ -61,7 +61,7 @@ pub enum Credential {
 pub enum ClientMessage {
     /// A command to the drill. Participants may send `Act` only; the facilitator steers with the rest.
     Command {
-        /// The client's id for this request, echoed in the answer (at most 128 characters).
+        /// The client's id for this request, echoed in the answer (at most `MAX_CLIENT_ID_BYTES`, 128 bytes).
         id: String,
         /// The command.
         command: Command,

@@ -98,6 +98,8 @@ enum Exposure {
     Lan {
         /// Whether it is TLS.
         tls: bool,
+        /// The LAN listener's port (a `Host` must name it).
+        port: u16,
     },
 }
 
@@ -195,8 +197,8 @@ impl Server {
         let lan = lan.map(|(listener, tls, url, fingerprint)| {
             let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
             let lan_state = AppState {
-                exposure: Exposure::Lan { tls: tls.is_some() },
-                allowed_hosts: Arc::new(vec![format!(":{port}")]),
+                exposure: Exposure::Lan { tls: tls.is_some(), port },
+                allowed_hosts: Arc::new(Vec::new()),
                 ..state.clone()
             };
             LanListener { listener, router: router(lan_state), tls, url, fingerprint }
@@ -388,23 +390,20 @@ async fn guard(State(state): State<AppState>, req: axum::extract::Request, next:
 fn host_allowed(state: &AppState, host: &str) -> bool {
     match state.exposure {
         Exposure::Local => state.allowed_hosts.iter().any(|h| h == host),
-        Exposure::Lan { .. } => {
-            let port_suffix = state.allowed_hosts.first().map_or("", String::as_str);
-            host.strip_suffix(port_suffix).is_some_and(|ip| {
-                ip.parse::<std::net::Ipv4Addr>().is_ok()
-                    || ip
-                        .strip_prefix('[')
-                        .and_then(|i| i.strip_suffix(']'))
-                        .is_some_and(|i| i.parse::<std::net::Ipv6Addr>().is_ok())
-            })
-        }
+        Exposure::Lan { port, .. } => host.strip_suffix(&format!(":{port}")).is_some_and(|ip| {
+            ip.parse::<std::net::Ipv4Addr>().is_ok()
+                || ip
+                    .strip_prefix('[')
+                    .and_then(|i| i.strip_suffix(']'))
+                    .is_some_and(|i| i.parse::<std::net::Ipv6Addr>().is_ok())
+        }),
     }
 }
 
 /// Whether an `Origin` is this server's own page: the listener's scheme and the request's (checked) host.
 fn origin_allowed(state: &AppState, origin: &str, host: &str) -> bool {
     let scheme = match state.exposure {
-        Exposure::Lan { tls: true } => "https://",
+        Exposure::Lan { tls: true, .. } => "https://",
         _ => "http://",
     };
     origin.strip_prefix(scheme).is_some_and(|o| o == host && host_allowed(state, o))

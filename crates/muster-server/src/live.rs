@@ -38,6 +38,8 @@ pub const IDLE_TIMEOUT: Duration = Duration::from_secs(45);
 const READ_BUFFER_BYTES: usize = 4 * 1024;
 /// Bytes a connection gathers before writing to the socket (a flush writes sooner).
 const WRITE_BUFFER_BYTES: usize = 16 * 1024;
+/// Longest reason in a close frame, in bytes (RFC 6455 allows 123; codes are ASCII and shorter).
+const MAX_CLOSE_REASON_BYTES: usize = 123;
 /// Longest a write to one socket may take: a client that stops reading is closed.
 pub const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Most queued messages written to one socket before a flush.
@@ -175,8 +177,8 @@ fn text(message: &ServerMessage) -> Message {
 async fn close(socket: &mut WebSocket, code: &str, message: &str) {
     let closed = ServerMessage::Closed { code: code.to_owned(), message: message.to_owned() };
     let _ = socket.send(text(&closed)).await;
-    // The close frame's reason is capped at 123 bytes; the code says enough.
-    let reason: String = code.chars().take(100).collect();
+    // A close frame's reason is capped by the protocol; the code says enough.
+    let reason: String = code.chars().take(MAX_CLOSE_REASON_BYTES).collect();
     let _ =
         socket.send(Message::Close(Some(CloseFrame { code: 1000, reason: Utf8Bytes::from(reason) }))).await;
 }
@@ -185,7 +187,10 @@ async fn close(socket: &mut WebSocket, code: &str, message: &str) {
 async fn session(mut socket: WebSocket, live: Live, peer: IpAddr, _slot: Slot) {
     let hello = match tokio::time::timeout(HELLO_TIMEOUT, socket.recv()).await {
         Ok(Some(Ok(Message::Text(t)))) => serde_json::from_str::<Hello>(&t),
-        Err(_) => return close(&mut socket, "timeout", "no hello within 10 seconds").await,
+        Err(_) => {
+            let message = format!("no hello within {} seconds", HELLO_TIMEOUT.as_secs());
+            return close(&mut socket, "timeout", &message).await;
+        }
         Ok(_) => return close(&mut socket, "bad-hello", "the first message must be a hello").await,
     };
     let hello = match hello {
@@ -272,7 +277,8 @@ async fn session(mut socket: WebSocket, live: Live, peer: IpAddr, _slot: Slot) {
             },
             _ = ping.tick() => {
                 if heard.elapsed() > IDLE_TIMEOUT {
-                    return close(&mut socket, "idle", "no word from this connection for 45 seconds").await;
+                    let message = format!("no word from this connection for {} seconds", IDLE_TIMEOUT.as_secs());
+                    return close(&mut socket, "idle", &message).await;
                 }
                 if socket.send(Message::Ping(axum::body::Bytes::new())).await.is_err() {
                     return;

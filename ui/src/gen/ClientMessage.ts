@@ -9,7 +9,7 @@ import type { RoleId } from "./RoleId";
  */
 export type ClientMessage = { "type": "command", 
 /**
- * The client's id for this request, echoed in the answer (at most 128 characters).
+ * The client's id for this request, echoed in the answer (at most `MAX_CLIENT_ID_BYTES`, 128 bytes).
  */
 id: string, 
 /**

@@ -84,6 +84,15 @@ impl Client {
         Ok(Client { socket })
     }
 
+    /// Opens a connection and says hello; returns the welcome (the events it may see follow).
+    pub async fn connect(
+        base: &str,
+        credential: Credential,
+        since: u64,
+    ) -> Result<(Client, Welcome), ClientError> {
+        Client::connect_with(base, None, credential, since).await
+    }
+
     /// [`Client::connect`] to an `https://` server whose certificate has this fingerprint.
     pub async fn connect_pinned(
         base: &str,
@@ -91,21 +100,18 @@ impl Client {
         credential: Credential,
         since: u64,
     ) -> Result<(Client, Welcome), ClientError> {
-        let mut client = Client::open_with(base, None, Some(fingerprint)).await?;
-        client.hello(credential, since).await?;
-        match client.recv().await? {
-            ServerMessage::Welcome(w) => Ok((client, w)),
-            other => Err(ClientError::Unreadable(format!("expected a welcome, got {other:?}"))),
-        }
+        Client::connect_with(base, Some(fingerprint), credential, since).await
     }
 
-    /// Opens a connection and says hello; returns the welcome (the events it may see follow).
-    pub async fn connect(
+    /// Opens a connection (`fingerprint` for an `https://` server), says hello, and returns the welcome
+    /// or the server's reason for closing.
+    pub async fn connect_with(
         base: &str,
+        fingerprint: Option<&str>,
         credential: Credential,
         since: u64,
     ) -> Result<(Client, Welcome), ClientError> {
-        let mut client = Client::open(base, None).await?;
+        let mut client = Client::open_with(base, None, fingerprint).await?;
         client.hello(credential, since).await?;
         match client.recv().await? {
             ServerMessage::Welcome(w) => Ok((client, w)),
@@ -138,33 +144,12 @@ impl Client {
 
     /// The next message; a `closed` message is an error that says why.
     pub async fn recv(&mut self) -> Result<ServerMessage, ClientError> {
-        loop {
-            let Some(frame) = self.socket.next().await else { return Err(ClientError::Ended) };
-            match frame? {
-                Message::Text(t) => {
-                    let msg: ServerMessage =
-                        serde_json::from_str(&t).map_err(|e| ClientError::Unreadable(format!("{e}: {t}")))?;
-                    if let ServerMessage::Closed { code, message } = msg {
-                        return Err(ClientError::Closed { code, message });
-                    }
-                    return Ok(msg);
-                }
-                Message::Close(_) => return Err(ClientError::Ended),
-                _ => {}
-            }
-        }
+        parse(&next_text(&mut self.socket).await?)
     }
 
     /// The next text message as it came (for a reader that parses only what it needs).
     pub async fn recv_text(&mut self) -> Result<String, ClientError> {
-        loop {
-            let Some(frame) = self.socket.next().await else { return Err(ClientError::Ended) };
-            match frame? {
-                Message::Text(t) => return Ok(t.as_str().to_owned()),
-                Message::Close(_) => return Err(ClientError::Ended),
-                _ => {}
-            }
-        }
+        next_text(&mut self.socket).await
     }
 
     /// The next message within `wait`.
@@ -201,17 +186,32 @@ pub struct Receiver(futures_util::stream::SplitStream<Socket>);
 impl Receiver {
     /// The next message; a `closed` message is an error that says why.
     pub async fn recv(&mut self) -> Result<ServerMessage, ClientError> {
-        loop {
-            let Some(frame) = self.0.next().await else { return Err(ClientError::Ended) };
-            if let Message::Text(t) = frame? {
-                let msg: ServerMessage =
-                    serde_json::from_str(&t).map_err(|e| ClientError::Unreadable(format!("{e}: {t}")))?;
-                if let ServerMessage::Closed { code, message } = msg {
-                    return Err(ClientError::Closed { code, message });
-                }
-                return Ok(msg);
-            }
+        parse(&next_text(&mut self.0).await?)
+    }
+}
+
+/// The next text frame of a socket (or its receiving half); pings and pongs are the library's business.
+async fn next_text<S>(socket: &mut S) -> Result<String, ClientError>
+where
+    S: futures_util::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
+{
+    loop {
+        let Some(frame) = socket.next().await else { return Err(ClientError::Ended) };
+        match frame? {
+            Message::Text(t) => return Ok(t.as_str().to_owned()),
+            Message::Close(_) => return Err(ClientError::Ended),
+            _ => {}
         }
+    }
+}
+
+/// A server message; `closed` is an error that says why.
+fn parse(text: &str) -> Result<ServerMessage, ClientError> {
+    let msg: ServerMessage =
+        serde_json::from_str(text).map_err(|e| ClientError::Unreadable(format!("{e}: {text}")))?;
+    match msg {
+        ServerMessage::Closed { code, message } => Err(ClientError::Closed { code, message }),
+        msg => Ok(msg),
     }
 }
 

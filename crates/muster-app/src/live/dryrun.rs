@@ -68,15 +68,7 @@ pub async fn run(
     };
     let created = create_on(base, &request).await?;
     let connect = |credential: Credential| async move {
-        let mut client = Client::open_with(base, None, fingerprint).await?;
-        client.hello(credential, 0).await?;
-        // The welcome, or the server's reason for closing.
-        match client.recv().await? {
-            ServerMessage::Welcome(_) => Ok::<Client, super::client::ClientError>(client),
-            other => {
-                Err(super::client::ClientError::Unreadable(format!("expected a welcome, got {other:?}")))
-            }
-        }
+        Client::connect_with(base, fingerprint, credential, 0).await.map(|(client, _)| client)
     };
     let fac = connect(Credential::Token { token: created.facilitator_token.clone(), name: None }).await?;
     // One bot per role, in the order the simulation gives them roles: bot i holds role i, seat i.

@@ -37,8 +37,7 @@ use runner::{Cred, Request, Runner};
 
 use crate::setup::{self, DrillMeta, SetupError};
 
-/// Longest display name, in characters.
-pub const MAX_NAME_CHARS: usize = 80;
+pub use muster_core::engine::MAX_NAME_CHARS;
 /// Most people waiting in one drill's lobby.
 pub const MAX_LOBBY: usize = 200;
 /// Most seats (per-seat links) a drill is created with.
@@ -301,17 +300,9 @@ impl Live {
         };
         let json = serde_json::to_string(&access).map_err(|e| LiveError::Invalid(e.to_string()))?;
         self.shared.store.enqueue_live_access(&id, json, meta.created_wall_ms).await?.await?;
-        let header = DrillHeader {
-            drill: id.0.clone(),
-            scenario_id: loaded.scenario.id.0.clone(),
-            title: loaded.scenario.title.clone(),
-            duration: loaded.scenario.duration,
-            roles: loaded.scenario.roles.clone(),
-            team: meta.team.clone(),
-        };
         let drill = muster_core::engine::Drill::new(loaded.scenario, meta.setup);
         let clock = LiveClock::new(WallMs(setup::wall_now_ms()), WallMs(0));
-        self.start(id.clone(), drill, Vec::new(), clock, access, header, lock);
+        self.start(id.clone(), drill, Vec::new(), clock, access, meta.team.clone(), lock);
         Ok(LiveCreated {
             drill: id.0,
             code,
@@ -367,16 +358,8 @@ impl Live {
         let record = store.drill(id).await?;
         let past = store.events(id).await?;
         let last_wall = store.wall_span(id).await?.map_or(0, |(_, last)| last);
-        let header = DrillHeader {
-            drill: id.0.clone(),
-            scenario_id: record.scenario_id.clone(),
-            title: drill.scenario().title.clone(),
-            duration: drill.scenario().duration,
-            roles: drill.scenario().roles.clone(),
-            team: record.team.clone(),
-        };
         let clock = LiveClock::new(WallMs(setup::wall_now_ms()), WallMs(last_wall));
-        self.start(id.clone(), drill, past, clock, access, header, lock);
+        self.start(id.clone(), drill, past, clock, access, record.team, lock);
         Ok(())
     }
 
@@ -388,9 +371,18 @@ impl Live {
         past: Vec<muster_core::engine::Event>,
         clock: LiveClock,
         access: Access,
-        header: DrillHeader,
+        team: Option<String>,
         lock: muster_store::DrillLock,
     ) {
+        let scenario = drill.scenario();
+        let header = DrillHeader {
+            drill: id.0.clone(),
+            scenario_id: scenario.id.0.clone(),
+            title: scenario.title.clone(),
+            duration: scenario.duration,
+            roles: scenario.roles.clone(),
+            team,
+        };
         let (tx, rx) = mpsc::channel(RUNNER_QUEUE);
         {
             let mut index = self.lock_index();

@@ -33,7 +33,7 @@ use tokio::time::Instant;
 use super::access::{Access, Holder, Member, TokenHash, new_token, short_id};
 use super::clock::LiveClock;
 use super::{Index, Kick, MAX_FACILITATOR_SOCKETS, MAX_LOBBY, MAX_NAME_CHARS, Refusal};
-use crate::step::apply;
+use crate::step::{Applied, apply};
 
 /// A connection's id within its drill.
 pub type ConnId = u64;
@@ -139,8 +139,8 @@ pub(crate) struct Runner {
     history: Vec<Logged>,
     /// Roles as of the last event fanned out (the committed roster).
     roles: BTreeMap<ParticipantId, Vec<RoleId>>,
-    /// (seq, participant, role, given) of every role change fanned out, for catch-up after a reconnect.
-    role_changes: Vec<(u64, ParticipantId, RoleId, bool)>,
+    /// Each participant's role changes fanned out, (seq, role, given), for catch-up and backfill.
+    role_changes: BTreeMap<ParticipantId, Vec<(u64, RoleId, bool)>>,
     last_seen: BTreeMap<ParticipantId, Instant>,
     pending: FuturesOrdered<Pending>,
     stopped: bool,
@@ -174,7 +174,7 @@ impl Runner {
             lobby: BTreeMap::new(),
             history: Vec::new(),
             roles: BTreeMap::new(),
-            role_changes: Vec::new(),
+            role_changes: BTreeMap::new(),
             last_seen: BTreeMap::new(),
             pending: FuturesOrdered::new(),
             stopped: false,
@@ -247,7 +247,7 @@ impl Runner {
         match cred {
             Cred::Code { name } => {
                 let Some(name) = clean_name(&name) else {
-                    let _ = reply.send(Err(Refusal::new("bad-name", name_problem())));
+                    let _ = reply.send(Err(Refusal::new("bad-name", &name_problem())));
                     return;
                 };
                 if self.lobby.len() >= MAX_LOBBY {
@@ -294,7 +294,7 @@ impl Runner {
                     }
                     // First use of the seat link: join as a new participant in the seat's role.
                     let Some(name) = name.as_deref().and_then(clean_name) else {
-                        let _ = reply.send(Err(Refusal::new("bad-name", name_problem())));
+                        let _ = reply.send(Err(Refusal::new("bad-name", &name_problem())));
                         return;
                     };
                     let p = self.access.next_id();
@@ -304,7 +304,7 @@ impl Runner {
                         (Actor::Facilitator, Command::Assign { participant: p.clone(), role }),
                     ];
                     if let Err(r) = self.apply_all(&inputs).await {
-                        let _ = reply.send(Err(Refusal::new(rejection_code(&r), &rejection_message(&r))));
+                        let _ = reply.send(Err(Refusal::new(r.code(), &r.to_string())));
                         return;
                     }
                     self.access.seats[n].participant = Some(p.clone());
@@ -379,49 +379,19 @@ impl Runner {
             }
             Who::Participant(p) => {
                 let now: &[RoleId] = self.roles.get(p).map_or(&[], Vec::as_slice);
+                let changes: &[(u64, RoleId, bool)] = self.role_changes.get(p).map_or(&[], Vec::as_slice);
                 // Held up to `since`: every event seq ≤ since that a role held at some point from its seq
-                // through `since` admits (live, or as the backfill of a role given later).
+                // through `since` admits (received live, or as the backfill of a role given later).
                 self.history
                     .iter()
                     .filter(|l| {
                         l.audience.admits(now)
-                            && (l.seq > since || !l.audience.admits(&self.roles_between(p, l.seq, since)))
+                            && (l.seq > since || !l.audience.admits(&roles_between(changes, l.seq, since)))
                     })
                     .map(|l| l.text.clone())
                     .collect()
             }
         }
-    }
-
-    /// Every role `p` held at some point from event `from` through event `to` (inclusive).
-    fn roles_between(&self, p: &ParticipantId, from: u64, to: u64) -> Vec<RoleId> {
-        let mut roles = self.roles_at(p, from);
-        for (at, who, role, given) in &self.role_changes {
-            if *at > to {
-                break;
-            }
-            if *at > from && who == p && *given && !roles.contains(role) {
-                roles.push(role.clone());
-            }
-        }
-        roles
-    }
-
-    fn roles_at(&self, p: &ParticipantId, seq: u64) -> Vec<RoleId> {
-        let mut roles = Vec::new();
-        for (at, who, role, given) in &self.role_changes {
-            if *at > seq {
-                break;
-            }
-            if who == p {
-                if *given {
-                    roles.push(role.clone());
-                } else {
-                    roles.retain(|r| r != role);
-                }
-            }
-        }
-        roles
     }
 
     fn disconnect(&mut self, conn: ConnId) {
@@ -553,14 +523,14 @@ impl Runner {
             },
         };
         let after = vec![After::Reply { conn, text: self.text(&answer) }];
-        self.log(applied.logged, applied.outcome.events, after).await;
+        self.log(applied, after).await;
         Ok(())
     }
 
     /// Feeds an input the runner makes itself (a timeout).
     async fn feed(&mut self, input: Input, after: Vec<After>) {
         let applied = apply(&mut self.drill, &input);
-        self.log(applied.logged, applied.outcome.events, after).await;
+        self.log(applied, after).await;
     }
 
     /// Feeds several inputs that must all be accepted (the checks before make a refusal unlikely); stops at
@@ -571,7 +541,7 @@ impl Runner {
                 Input::Command { now: self.clock.now(), actor: actor.clone(), command: command.clone() };
             let applied = apply(&mut self.drill, &input);
             let rejection = applied.outcome.rejection.clone();
-            self.log(applied.logged, applied.outcome.events, Vec::new()).await;
+            self.log(applied, Vec::new()).await;
             if let Some(r) = rejection {
                 return Err(r);
             }
@@ -580,15 +550,13 @@ impl Runner {
     }
 
     /// Queues what must be logged; `after` runs once it (and everything before it) has committed.
-    async fn log(&mut self, logged: Option<Input>, events: Vec<Event>, after: Vec<After>) {
-        let Some(input) = logged else {
-            self.pending.push_back(Box::pin(async move { Done { result: Ok(()), events, after } }));
-            return;
-        };
-        let receipt = self.store.writer().enqueue(&self.id, input, events.clone(), self.drill.state()).await;
+    async fn log(&mut self, applied: Applied, after: Vec<After>) {
+        let receipt = applied.enqueue(&self.store.writer(), &self.id, &self.drill).await;
+        let events = applied.outcome.events;
         self.pending.push_back(Box::pin(async move {
             let result = match receipt {
-                Ok(receipt) => receipt.await.map(|_| ()),
+                Ok(Some(receipt)) => receipt.await.map(|_| ()),
+                Ok(None) => Ok(()),
                 Err(e) => Err(e),
             };
             Done { result, events, after }
@@ -652,7 +620,7 @@ impl Runner {
                 .map(|role| (Actor::Facilitator, Command::Assign { participant: p.clone(), role })),
         );
         if let Err(r) = self.apply_all(&inputs).await {
-            return Err(Refusal::new(rejection_code(&r), &rejection_message(&r)));
+            return Err(Refusal::new(r.code(), &r.to_string()));
         }
         self.lobby.remove(lobby);
         self.access.members.push(Member { participant: p.clone(), token: hash.clone() });
@@ -742,40 +710,31 @@ impl Runner {
 
     /// Sends one committed event to every connection whose roles its audience admits, and keeps it.
     fn fan_out(&mut self, event: &Event) {
-        let text = self.text(&ServerMessage::Event { event: event.clone() });
-        let mut backfill: Option<(ParticipantId, Vec<RoleId>)> = None;
+        let text = self.text(&EventOut { event });
+        let mut backfill: Option<ParticipantId> = None;
         match &event.kind {
             EventKind::Joined { participant, .. } => {
                 self.roles.entry(participant.clone()).or_default();
             }
             EventKind::Assigned { participant, role } => {
-                let roles = self.roles.entry(participant.clone()).or_default();
-                let before = roles.clone();
-                roles.push(role.clone());
-                self.role_changes.push((event.seq, participant.clone(), role.clone(), true));
-                backfill = Some((participant.clone(), before));
+                self.roles.entry(participant.clone()).or_default().push(role.clone());
+                let changes = self.role_changes.entry(participant.clone()).or_default();
+                changes.push((event.seq, role.clone(), true));
+                backfill = Some(participant.clone());
             }
             EventKind::Unassigned { participant, role } => {
                 if let Some(roles) = self.roles.get_mut(participant) {
                     roles.retain(|r| r != role);
                 }
-                self.role_changes.push((event.seq, participant.clone(), role.clone(), false));
+                let changes = self.role_changes.entry(participant.clone()).or_default();
+                changes.push((event.seq, role.clone(), false));
             }
             _ => {}
         }
         // A role given mid-drill shows its holder that role's past, like a new on-call reading the channel:
-        // what the new role admits and no role held since the event's time (nor a backfill) did.
-        if let Some((p, _before)) = backfill {
-            let now: &[RoleId] = self.roles.get(&p).map_or(&[], Vec::as_slice);
-            let past: Vec<Arc<str>> = self
-                .history
-                .iter()
-                .filter(|l| {
-                    l.audience.admits(now)
-                        && !l.audience.admits(&self.roles_between(&p, l.seq, event.seq.saturating_sub(1)))
-                })
-                .map(|l| l.text.clone())
-                .collect();
+        // exactly what a reconnect holding everything before this event would catch up on.
+        if let Some(p) = backfill {
+            let past = self.catch_up(&Who::Participant(p.clone()), event.seq.saturating_sub(1));
             let ids: Vec<ConnId> = self
                 .conns
                 .iter()
@@ -899,10 +858,39 @@ impl Runner {
         }
     }
 
-    fn text(&self, message: &ServerMessage) -> Arc<str> {
+    fn text(&self, message: &impl serde::Serialize) -> Arc<str> {
         // Serialising our own types cannot fail (no maps with non-string keys, no failing serializers).
         Arc::from(serde_json::to_string(message).unwrap_or_else(|_| String::from("{\"type\":\"error\"}")))
     }
+}
+
+/// `ServerMessage::Event` borrowing its event: fan-out serialises each event once, without a copy.
+#[derive(serde::Serialize)]
+#[serde(tag = "type", rename = "event")]
+struct EventOut<'a> {
+    event: &'a Event,
+}
+
+/// Every role held at some point from event `from` through event `to` (inclusive), from one participant's
+/// role changes in order.
+fn roles_between(changes: &[(u64, RoleId, bool)], from: u64, to: u64) -> Vec<RoleId> {
+    let mut roles: Vec<RoleId> = Vec::new();
+    for (at, role, given) in changes {
+        if *at > to {
+            break;
+        }
+        if *at <= from {
+            // The roles held at `from`.
+            if *given {
+                roles.push(role.clone());
+            } else {
+                roles.retain(|r| r != role);
+            }
+        } else if *given && !roles.contains(role) {
+            roles.push(role.clone());
+        }
+    }
+    roles
 }
 
 async fn sleep_until(deadline: Option<Instant>) {
@@ -919,63 +907,11 @@ pub(crate) fn clean_name(name: &str) -> Option<String> {
     (!clean.is_empty() && clean.chars().count() <= MAX_NAME_CHARS).then(|| clean.to_owned())
 }
 
-fn name_problem() -> &'static str {
-    "give a display name of 1 to 80 characters"
+fn name_problem() -> String {
+    format!("give a display name of 1 to {MAX_NAME_CHARS} characters")
 }
 
 /// The engine's refusal as a code a program can branch on and a sentence for people.
 pub fn rejection_view(r: &Rejection) -> RejectionView {
-    RejectionView { code: rejection_code(r).to_owned(), message: rejection_message(r) }
-}
-
-fn rejection_code(r: &Rejection) -> &'static str {
-    match r {
-        Rejection::WrongState { .. } => "wrong-state",
-        Rejection::NotFacilitator => "not-facilitator",
-        Rejection::NotParticipant => "not-participant",
-        Rejection::UnknownParticipant(_) => "unknown-participant",
-        Rejection::AlreadyJoined => "already-joined",
-        Rejection::RoleNotHeld(_) => "role-not-held",
-        Rejection::RoleNotInPlay(_) => "role-not-in-play",
-        Rejection::OneRoleEach => "one-role-each",
-        Rejection::RoleNotAllowed { .. } => "role-not-allowed",
-        Rejection::UnknownAction(_) => "unknown-action",
-        Rejection::UnknownInject(_) => "unknown-inject",
-        Rejection::NotOpen(_) => "not-open",
-        Rejection::InjectNotPending(_) => "inject-not-pending",
-        Rejection::NotReceived(_) => "not-received",
-        Rejection::BadSpeed(_) => "bad-speed",
-        Rejection::SeekBackwards => "seek-backwards",
-        Rejection::NothingScheduled => "nothing-scheduled",
-        Rejection::BadText => "bad-text",
-        Rejection::LimitReached => "limit-reached",
-    }
-}
-
-fn rejection_message(r: &Rejection) -> String {
-    match r {
-        Rejection::WrongState { state } => format!("not possible while the drill is {state:?}"),
-        Rejection::NotFacilitator => "only the facilitator can do this".to_owned(),
-        Rejection::NotParticipant => "only a participant can do this".to_owned(),
-        Rejection::UnknownParticipant(p) => format!("`{p}` is not in the drill"),
-        Rejection::AlreadyJoined => "already in the drill".to_owned(),
-        Rejection::RoleNotHeld(role) => format!("you do not hold the role `{role}`"),
-        Rejection::RoleNotInPlay(role) => format!("the role `{role}` is not in this drill"),
-        Rejection::OneRoleEach => "this drill gives each person one role".to_owned(),
-        Rejection::RoleNotAllowed { action, role } => {
-            format!("`{action}` was not offered to the role `{role}`")
-        }
-        Rejection::UnknownAction(a) => format!("no action `{a}` in this scenario"),
-        Rejection::UnknownInject(i) => format!("no inject `{i}` in this scenario"),
-        Rejection::NotOpen(a) => format!("`{a}` has not been offered yet"),
-        Rejection::InjectNotPending(i) => {
-            format!("the inject `{i}` is not waiting (fired, skipped or not held)")
-        }
-        Rejection::NotReceived(i) => format!("your role did not receive the inject `{i}`"),
-        Rejection::BadSpeed(s) => format!("speed {s} is outside 1× to 1000×"),
-        Rejection::SeekBackwards => "time only moves forward".to_owned(),
-        Rejection::NothingScheduled => "nothing is scheduled to jump to".to_owned(),
-        Rejection::BadText => "the text is empty or too long".to_owned(),
-        Rejection::LimitReached => "a limit of the drill is reached".to_owned(),
-    }
+    RejectionView { code: r.code().to_owned(), message: r.to_string() }
 }

@@ -30,6 +30,10 @@ pub const MAX_PARTICIPANTS: usize = 1000;
 pub const MAX_ADHOC_INJECTS: usize = 500;
 /// Longest text (notes, messages, ad-hoc bodies), in characters.
 pub const MAX_TEXT_CHARS: usize = 4000;
+/// Longest display name, in characters.
+pub const MAX_NAME_CHARS: usize = 80;
+/// Longest client id of an `Act`, in bytes.
+pub const MAX_CLIENT_ID_BYTES: usize = 128;
 /// Most remembered client ids (for idempotent retries) in one drill.
 pub const MAX_CLIENT_IDS: usize = 1_000_000;
 
@@ -181,13 +185,6 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    /// Whether the input must be logged to replay: it produced events. (A rejected command that fired
-    /// timers is logged as a timeout at its time, which replays to the same events; see
-    /// [`Outcome::loggable`].)
-    pub fn changed(&self) -> bool {
-        !self.events.is_empty()
-    }
-
     /// What to log for `input` so a replay reproduces this outcome: the input itself when it was
     /// accepted and produced events; a timeout at its time when it was refused but timers fired first;
     /// nothing when it changed nothing (a retry, a rejection with nothing due, a no-op command).
@@ -583,7 +580,7 @@ impl Drill {
             Command::Join { name } => {
                 let Actor::Participant(p) = actor else { return Err(Rejection::NotParticipant) };
                 self.require(&[NotStarted, Running, Paused])?;
-                if name.trim().is_empty() || name.chars().count() > 80 {
+                if name.trim().is_empty() || name.chars().count() > MAX_NAME_CHARS {
                     return Err(Rejection::BadText);
                 }
                 match self.participants.get_mut(p) {
@@ -655,7 +652,7 @@ impl Drill {
             Command::Act { client_id, role, action } => {
                 let Actor::Participant(p) = actor else { return Err(Rejection::NotParticipant) };
                 self.require(&[Running])?;
-                if client_id.is_empty() || client_id.len() > 128 {
+                if client_id.is_empty() || client_id.len() > MAX_CLIENT_ID_BYTES {
                     return Err(Rejection::BadText);
                 }
                 let who = self

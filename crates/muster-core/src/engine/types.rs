@@ -450,6 +450,65 @@ pub enum DrillState {
     Ended,
 }
 
+impl Rejection {
+    /// A stable code a program can branch on, e.g. `role-not-held`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Rejection::WrongState { .. } => "wrong-state",
+            Rejection::NotFacilitator => "not-facilitator",
+            Rejection::NotParticipant => "not-participant",
+            Rejection::UnknownParticipant(_) => "unknown-participant",
+            Rejection::AlreadyJoined => "already-joined",
+            Rejection::RoleNotHeld(_) => "role-not-held",
+            Rejection::RoleNotInPlay(_) => "role-not-in-play",
+            Rejection::OneRoleEach => "one-role-each",
+            Rejection::RoleNotAllowed { .. } => "role-not-allowed",
+            Rejection::UnknownAction(_) => "unknown-action",
+            Rejection::UnknownInject(_) => "unknown-inject",
+            Rejection::NotOpen(_) => "not-open",
+            Rejection::InjectNotPending(_) => "inject-not-pending",
+            Rejection::NotReceived(_) => "not-received",
+            Rejection::BadSpeed(_) => "bad-speed",
+            Rejection::SeekBackwards => "seek-backwards",
+            Rejection::NothingScheduled => "nothing-scheduled",
+            Rejection::BadText => "bad-text",
+            Rejection::LimitReached => "limit-reached",
+        }
+    }
+}
+
+impl fmt::Display for Rejection {
+    /// What went wrong, for people.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = match self {
+            Rejection::WrongState { state } => format!("not possible while the drill is {state:?}"),
+            Rejection::NotFacilitator => "only the facilitator can do this".to_owned(),
+            Rejection::NotParticipant => "only a participant can do this".to_owned(),
+            Rejection::UnknownParticipant(p) => format!("`{p}` is not in the drill"),
+            Rejection::AlreadyJoined => "already in the drill".to_owned(),
+            Rejection::RoleNotHeld(role) => format!("you do not hold the role `{role}`"),
+            Rejection::RoleNotInPlay(role) => format!("the role `{role}` is not in this drill"),
+            Rejection::OneRoleEach => "this drill gives each person one role".to_owned(),
+            Rejection::RoleNotAllowed { action, role } => {
+                format!("`{action}` was not offered to the role `{role}`")
+            }
+            Rejection::UnknownAction(a) => format!("no action `{a}` in this scenario"),
+            Rejection::UnknownInject(i) => format!("no inject `{i}` in this scenario"),
+            Rejection::NotOpen(a) => format!("`{a}` has not been offered yet"),
+            Rejection::InjectNotPending(i) => {
+                format!("the inject `{i}` is not waiting (fired, skipped or not held)")
+            }
+            Rejection::NotReceived(i) => format!("your role did not receive the inject `{i}`"),
+            Rejection::BadSpeed(s) => format!("speed {s} is outside 1× to 1000×"),
+            Rejection::SeekBackwards => "time only moves forward".to_owned(),
+            Rejection::NothingScheduled => "nothing is scheduled to jump to".to_owned(),
+            Rejection::BadText => "the text is empty or too long".to_owned(),
+            Rejection::LimitReached => "a limit of the drill is reached".to_owned(),
+        };
+        f.write_str(&text)
+    }
+}
+
 impl fmt::Display for Event {
     /// One line per event, stable, for golden traces: `T+00:01:00 #3 [roles] InjectFired …`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
