@@ -216,6 +216,9 @@ pub struct Drill {
     client_ids: BTreeMap<ParticipantId, BTreeMap<String, u64>>,
     n_client_ids: usize,
     next_seq: u64,
+    /// The time of the last event emitted: a timer that fell due earlier (an inject released while
+    /// paused after its due time) fires no earlier than this, so the log's times never go backwards.
+    last_at: ScenarioMs,
     duration_reached: bool,
 }
 
@@ -267,6 +270,7 @@ impl Drill {
             client_ids: BTreeMap::new(),
             n_client_ids: 0,
             next_seq: 1,
+            last_at: ScenarioMs(0),
             duration_reached: false,
         }
     }
@@ -403,8 +407,10 @@ impl Drill {
 // Internals: dispatch, timers, firing.
 impl Drill {
     fn emit(&mut self, out: &mut Vec<Event>, at: ScenarioMs, audience: Audience, kind: EventKind) {
+        debug_assert!(at >= self.last_at, "event at {at} before the last event at {}", self.last_at);
         out.push(Event { seq: self.next_seq, at, audience, kind });
         self.next_seq += 1;
+        self.last_at = self.last_at.max(at);
     }
 
     fn facilitator(actor: &Actor) -> Result<(), Rejection> {
@@ -841,7 +847,8 @@ impl Drill {
     fn run_due(&mut self, until: ScenarioMs, out: &mut Vec<Event>) {
         // Each step retires one inject or one deadline, so this is bounded.
         for _ in 0..=(self.injects.len() + self.actions.len() + 1) {
-            let Some((t, timer)) = self.next_timer().filter(|(t, _)| *t <= until) else { return };
+            let Some((due, timer)) = self.next_timer().filter(|(t, _)| *t <= until) else { return };
+            let t = due.max(self.last_at);
             match timer {
                 Timer::Inject(idx) => {
                     let id = self.scenario.injects[idx].id.clone();

@@ -229,6 +229,29 @@ fn facilitator_steers_hold_release_skip_fire_seek_speed() {
 }
 
 #[test]
+fn an_inject_released_while_paused_after_its_due_time_fires_on_resume_not_in_the_past() {
+    // Found by the property test: held past its due time, released while paused, then resumed (or
+    // seeked): it fires when the clock runs again, never stamped before the events already logged.
+    let mut steps = roster();
+    steps.extend([
+        (1, Actor::Facilitator, Command::HoldInject(InjectId("still_live".into()))),
+        (2, Actor::Facilitator, Command::SetSpeed(Speed::times(60).expect("60x"))),
+        (12, Actor::Facilitator, Command::Pause),
+        (13, Actor::Facilitator, Command::ReleaseInject(InjectId("still_live".into()))),
+        (14, Actor::Facilitator, Command::Resume),
+    ]);
+    let trace = run(MINIMAL, &steps, 14);
+    let tail: Vec<&str> = trace.lines().skip(9).collect();
+    expect![[r#"
+        T+00:00:02 #10 [all] SpeedChanged(Speed(60000))
+        T+00:10:02 #11 [all] Paused
+        T+00:10:02 #12 [facilitator] InjectReleased(InjectId("still_live"))
+        T+00:10:02 #13 [all] Resumed
+        T+00:10:02 #14 [platform] InjectFired still_live by Trigger to platform offers [revoke_token]"#]]
+    .assert_eq(&tail.join("\n"));
+}
+
+#[test]
 fn next_deadline_names_the_next_timer_and_sleeps_while_paused() {
     let mut drill = Drill::new(scenario(MINIMAL), setup());
     assert_eq!(drill.next_deadline(), None, "not started");
