@@ -130,7 +130,7 @@ async fn a_slow_consumer_is_closed_and_catches_up_on_reconnect() {
     // Drain what was queued before the kick, note the last seq, reconnect and get exactly the rest.
     let mut last = 0;
     while let Ok(text) = slow.rx.try_recv() {
-        if let ServerMessage::Event { event } = parse(&text) {
+        if let ServerMessage::Event { event, .. } = parse(&text) {
             last = event.seq;
         }
     }
@@ -138,7 +138,7 @@ async fn a_slow_consumer_is_closed_and_catches_up_on_reconnect() {
     let mut back = join(&live, seat(&created, 1, "Sam"), last, 4096).await.expect("reconnect");
     let mut injects = Vec::new();
     for text in back.conn.initial.drain(..) {
-        if let ServerMessage::Event { event } = parse(&text) {
+        if let ServerMessage::Event { event, .. } = parse(&text) {
             assert!(event.seq > last, "nothing twice");
             if let EventKind::InjectFired { title, .. } = event.kind {
                 injects.push(title);

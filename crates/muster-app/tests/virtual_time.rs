@@ -116,7 +116,7 @@ async fn bots_play_on_virtual_time_and_the_log_replays_what_they_saw() {
         // The facilitator: collect; end once the nominal duration is reached.
         while let Ok(text) = fac.rx.try_recv() {
             match serde_json::from_str::<ServerMessage>(&text).expect("message") {
-                ServerMessage::Event { event } => {
+                ServerMessage::Event { event, .. } => {
                     if event.kind == EventKind::DurationReached {
                         fac.conn
                             .send(ClientMessage::Command { id: "end".into(), command: Command::End })
@@ -138,7 +138,7 @@ async fn bots_play_on_virtual_time_and_the_log_replays_what_they_saw() {
             let Ok(text) = bot.rx.try_recv() else { continue };
             any = true;
             match serde_json::from_str::<ServerMessage>(&text).expect("message") {
-                ServerMessage::Event { event } => {
+                ServerMessage::Event { event, .. } => {
                     assert!(event.audience.admits(roles), "{roles:?} received {event}");
                     let role = roles[0].clone();
                     let reply = match &event.kind {
@@ -181,7 +181,8 @@ async fn bots_play_on_virtual_time_and_the_log_replays_what_they_saw() {
     // What the facilitator saw live is the log, and the log replays.
     tokio::time::sleep(Duration::from_millis(100)).await;
     while let Ok(text) = fac.rx.try_recv() {
-        if let ServerMessage::Event { event } = serde_json::from_str::<ServerMessage>(&text).expect("message")
+        if let ServerMessage::Event { event, .. } =
+            serde_json::from_str::<ServerMessage>(&text).expect("message")
         {
             live_events.push(event);
         }
@@ -191,7 +192,7 @@ async fn bots_play_on_virtual_time_and_the_log_replays_what_they_saw() {
         .pending
         .drain(..)
         .filter_map(|m| match m {
-            ServerMessage::Event { event } => Some(event),
+            ServerMessage::Event { event, .. } => Some(event),
             _ => None,
         })
         .chain(live_events)

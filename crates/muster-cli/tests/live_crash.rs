@@ -73,7 +73,7 @@ async fn a_killed_server_loses_no_acknowledged_action_and_the_drill_goes_on() {
                         acknowledged.push(id);
                         in_flight -= 1;
                     }
-                    Ok(ServerMessage::Event { event }) => last_seq = last_seq.max(event.seq),
+                    Ok(ServerMessage::Event { event, .. }) => last_seq = last_seq.max(event.seq),
                     Ok(ServerMessage::Rejected { why, .. }) if why.code == "rate-limited" => in_flight -= 1,
                     Ok(_) => {}
                     Err(e) => panic!("round {round}: {e}"),
@@ -94,7 +94,7 @@ async fn a_killed_server_loses_no_acknowledged_action_and_the_drill_goes_on() {
         let mut logged = std::collections::BTreeSet::new();
         loop {
             match fac.recv_within(Duration::from_millis(500)).await {
-                Ok(ServerMessage::Event { event }) => {
+                Ok(ServerMessage::Event { event, .. }) => {
                     if let EventKind::Acted { client_id, .. } = event.kind {
                         logged.insert(client_id);
                     }

@@ -9,9 +9,12 @@
 //! that could exceed it, the seed, travels as a string.
 
 use muster_core::engine::{
-    ActionRef, ActionStatus, Command, DrillState, Event, InjectStatus, ParticipantId, Speed,
+    ActionRef, ActionStatus, Command, DrillState, Event, EventKind, InjectStatus, ParticipantId, Speed,
 };
-use muster_core::{RoleId, ScenarioMs};
+use muster_core::variables::{Values, fill};
+use muster_core::{ActionId, RoleId, Scenario, ScenarioMs};
+
+use crate::AttachmentView;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -228,6 +231,83 @@ pub struct StatusView {
     pub next: Option<String>,
 }
 
+/// The scenario's words for an event, with the drill's values filled: what a participant's inbox shows
+/// beside the event. Derived from the scenario when sent, never stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct EventDetail {
+    /// The inject's sender as the inbox shows it.
+    pub from: Option<String>,
+    /// The inject's attachments.
+    pub attachments: Vec<AttachmentView>,
+    /// The expected actions the event names (offered, opened, done, overdue).
+    pub actions: Vec<ActionBrief>,
+}
+
+/// An expected action as a participant sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ActionBrief {
+    /// Id (what an `Act` names).
+    pub id: ActionId,
+    /// What to do.
+    pub label: String,
+    /// `task`, `request`, `approval`, `decision` or `notification`.
+    pub kind: String,
+    /// Scenario time by which it should be done.
+    pub deadline: Option<ScenarioMs>,
+    /// The roles that own it.
+    pub owners: Vec<RoleId>,
+}
+
+impl EventDetail {
+    /// The detail of `event` in `scenario` with `values`, when it has any.
+    pub fn of(event: &Event, scenario: &Scenario, values: &Values) -> Option<EventDetail> {
+        let briefs = |ids: &mut dyn Iterator<Item = &ActionId>| -> Vec<ActionBrief> {
+            ids.filter_map(|id| scenario.action(id.as_str()))
+                .map(|a| ActionBrief {
+                    id: a.id.clone(),
+                    label: fill(&a.label, values),
+                    kind: crate::views::action_kind(a.kind).to_owned(),
+                    deadline: a.deadline,
+                    owners: a.owners.clone(),
+                })
+                .collect()
+        };
+        match &event.kind {
+            EventKind::InjectFired { inject, actions, .. } => {
+                let i = scenario.inject(inject.as_str());
+                Some(EventDetail {
+                    from: i.map(|i| fill(&i.from, values)),
+                    attachments: i.map_or_else(Vec::new, |i| {
+                        i.attachments
+                            .iter()
+                            .map(|a| AttachmentView {
+                                name: fill(&a.name, values),
+                                kind: crate::views::attachment_kind(a.kind).to_owned(),
+                                content: fill(&a.content, values),
+                            })
+                            .collect()
+                    }),
+                    actions: briefs(&mut actions.iter()),
+                })
+            }
+            EventKind::ActionOpened { action, .. } | EventKind::ActionOverdue(action) => Some(EventDetail {
+                from: None,
+                attachments: Vec::new(),
+                actions: briefs(&mut std::iter::once(action)),
+            }),
+            EventKind::Acted { action, .. } => {
+                let ids: Vec<&ActionId> = match action {
+                    ActionRef::Scenario(a) => vec![a],
+                    ActionRef::Builtin(b) => b.about().into_iter().collect(),
+                };
+                let actions = briefs(&mut ids.into_iter());
+                (!actions.is_empty()).then_some(EventDetail { from: None, attachments: Vec::new(), actions })
+            }
+            _ => None,
+        }
+    }
+}
+
 /// Why a command or message was refused: a stable code, for programs, and a sentence, for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct RejectionView {
@@ -247,6 +327,11 @@ pub enum ServerMessage {
     Event {
         /// The event, exactly as logged.
         event: Event,
+        /// What the scenario says about it that the event does not carry (for an inject: its sender,
+        /// attachments and the actions it offers; for an action: its label), with the drill's values filled.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        detail: Option<EventDetail>,
     },
     /// A command was carried out and is durable.
     Ack {
@@ -297,6 +382,16 @@ pub enum ServerMessage {
         /// For people.
         message: String,
     },
+}
+
+/// `GET /api/live` (the facilitator's machine only): where participants reach this server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct LiveServer {
+    /// The LAN address participants' join links point to, when the server listens on the LAN (`None`:
+    /// participants on this machine only; start with `--lan` to let others join).
+    pub lan_url: Option<String>,
+    /// SHA-256 fingerprint of the LAN listener's TLS certificate, for people to compare.
+    pub fingerprint: Option<String>,
 }
 
 /// `POST /api/live`: the facilitator creates a live drill from a library scenario.

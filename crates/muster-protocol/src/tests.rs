@@ -50,6 +50,7 @@ fn generated_types_are_fresh() {
     crate::live::ServerMessage::export_all(&cfg).expect("export");
     crate::live::CreateLive::export_all(&cfg).expect("export");
     crate::live::LiveCreated::export_all(&cfg).expect("export");
+    crate::live::LiveServer::export_all(&cfg).expect("export");
     let fresh = read_dir(tmp.path());
     let committed = read_dir(&gen_dir());
     if fresh == committed {

@@ -149,7 +149,7 @@ fn channel(c: Channel) -> &'static str {
     }
 }
 
-fn attachment_kind(k: AttachmentKind) -> &'static str {
+pub(crate) fn attachment_kind(k: AttachmentKind) -> &'static str {
     match k {
         AttachmentKind::Log => "log",
         AttachmentKind::Json => "json",
@@ -158,7 +158,7 @@ fn attachment_kind(k: AttachmentKind) -> &'static str {
     }
 }
 
-fn action_kind(k: ActionKind) -> &'static str {
+pub(crate) fn action_kind(k: ActionKind) -> &'static str {
     match k {
         ActionKind::Task => "task",
         ActionKind::Request => "request",

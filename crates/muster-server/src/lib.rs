@@ -332,7 +332,7 @@ fn router(state: AppState) -> Router {
         .route("/drills/{id}/report/{format}", get(history::report))
         .route("/drills/{id}/export", post(history::export))
         .route("/trends", get(history::trend))
-        .route("/live", post(live::create))
+        .route("/live", get(live::server).post(live::create))
         .route("/live/ws", get(live::ws))
         .fallback(api_not_found);
     Router::new()

@@ -21,7 +21,7 @@ use axum::response::{IntoResponse, Response};
 use futures_util::SinkExt;
 use muster_app::live::{CreateSpec, Kick, Live, LiveError, Refusal};
 use muster_protocol::live::{
-    ClientMessage, CreateLive, Hello, LiveCreated, MAX_MESSAGE_BYTES, ServerMessage,
+    ClientMessage, CreateLive, Hello, LiveCreated, LiveServer, MAX_MESSAGE_BYTES, ServerMessage,
 };
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
@@ -89,6 +89,29 @@ fn live(state: &AppState) -> ApiResult<&Live> {
     })
 }
 
+/// `GET /api/live`: where participants reach this server. Only from this machine, like creating.
+pub(crate) async fn server(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+) -> ApiResult<axum::Json<LiveServer>> {
+    facilitator_machine(&state, peer)?;
+    Ok(axum::Json(LiveServer {
+        lan_url: state.join_base.as_deref().map(str::to_owned),
+        fingerprint: state.fingerprint.as_deref().map(str::to_owned),
+    }))
+}
+
+fn facilitator_machine(state: &AppState, peer: SocketAddr) -> ApiResult<()> {
+    if !peer.ip().is_loopback() || state.exposure != crate::Exposure::Local {
+        return Err(Failure::new(
+            StatusCode::FORBIDDEN,
+            "facilitator-only",
+            "live drills are set up on the facilitator's machine",
+        ));
+    }
+    Ok(())
+}
+
 /// `POST /api/live`: create a live drill. Only from this machine: participants join, they do not create.
 pub(crate) async fn create(
     State(state): State<AppState>,
@@ -96,13 +119,7 @@ pub(crate) async fn create(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> ApiResult<(StatusCode, axum::Json<LiveCreated>)> {
-    if !peer.ip().is_loopback() || state.exposure != crate::Exposure::Local {
-        return Err(Failure::new(
-            StatusCode::FORBIDDEN,
-            "facilitator-only",
-            "live drills are created on the facilitator's machine",
-        ));
-    }
+    facilitator_machine(&state, peer)?;
     let live = live(&state)?;
     let request: CreateLive =
         json_body(&headers, &body, "{\"scenario\", \"team\", \"seed\", \"speed\", \"seats\"}")?;

@@ -53,6 +53,22 @@ async fn status_of(addr: &str, host: &str, path: &str, fingerprint: &str) -> u16
     }
 }
 
+/// A plain HTTP/1.1 GET on loopback, answered as JSON.
+async fn get_json(base: &str, path: &str) -> serde_json::Value {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: application/json\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.expect("read");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let body = answer.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    serde_json::from_str(body).expect("JSON")
+}
+
 #[tokio::test]
 async fn participants_join_over_tls_with_the_kept_certificate_and_only_reach_the_live_socket() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -75,6 +91,10 @@ async fn participants_join_over_tls_with_the_kept_certificate_and_only_reach_the
     };
     let created = create_on(&base, &request).await.expect("create");
     assert_eq!(created.fingerprint.as_deref(), Some(identity.fingerprint.as_str()));
+    // The setup screen learns where participants join, on the loopback listener.
+    let server_view = get_json(&base, "/api/live").await;
+    assert_eq!(server_view["lan_url"].as_str(), Some(lan_url.as_str()));
+    assert_eq!(server_view["fingerprint"].as_str(), Some(identity.fingerprint.as_str()));
     assert!(created.seats.iter().all(|s| s.link.starts_with(&format!("{lan_url}/join#seat="))));
     assert_eq!(created.join_url, format!("{lan_url}/join"));
 

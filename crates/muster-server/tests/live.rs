@@ -129,7 +129,7 @@ async fn until(client: &mut Client, pred: impl Fn(&ServerMessage) -> bool) -> Ve
 fn events(msgs: &[ServerMessage]) -> Vec<Event> {
     msgs.iter()
         .filter_map(|m| match m {
-            ServerMessage::Event { event } => Some(event.clone()),
+            ServerMessage::Event { event, .. } => Some(event.clone()),
             _ => None,
         })
         .collect()
@@ -237,6 +237,19 @@ async fn an_inject_reaches_exactly_its_roles_and_an_ack_means_it_is_in_the_log()
     let o = drain(&mut observer).await;
     assert_eq!(injects(&p), ["report"]);
     assert_eq!(injects(&s), ["report"]);
+    // The inbox's words come with the inject: its sender, its attachments and the actions it offers.
+    let detail = p
+        .iter()
+        .find_map(|m| match m {
+            ServerMessage::Event { event, detail } if matches!(event.kind, EventKind::InjectFired { .. }) => {
+                detail.clone()
+            }
+            _ => None,
+        })
+        .expect("an inject comes with its detail");
+    assert_eq!(detail.from.as_deref(), Some("Secret scanner"));
+    assert_eq!(detail.attachments.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(), ["scan.log"]);
+    assert_eq!(detail.actions.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), ["revoke_token"]);
     assert_eq!(injects(&o), Vec::<String>::new(), "the observer holds no role the report is for");
     for msgs in [&p, &s, &o] {
         assert!(events(msgs).iter().any(|e| e.kind == EventKind::Began), "everyone learns the drill began");

@@ -284,7 +284,7 @@ async fn bot(
                             "\"Paused\"" => running = false,
                             k if k.starts_with("{\"Ended\"") => return log,
                             k if k.starts_with("{\"InjectFired\"") => {
-                                if let Ok(ServerMessage::Event { event }) = serde_json::from_str(&text)
+                                if let Ok(ServerMessage::Event { event, .. }) = serde_json::from_str(&text)
                                     && let EventKind::InjectFired { inject, .. } = event.kind
                                 {
                                     log.injects.push((inject.0.clone(), arrived));
@@ -388,7 +388,7 @@ pub async fn run(opts: &BenchOptions, server: ServerProcess) -> Result<BenchRepo
     let joined_by = Instant::now() + Duration::from_secs(60);
     let mut joined = 0usize;
     while joined < participants && Instant::now() < joined_by {
-        if let Ok(ServerMessage::Event { event }) = fac.recv_within(Duration::from_secs(10)).await
+        if let Ok(ServerMessage::Event { event, .. }) = fac.recv_within(Duration::from_secs(10)).await
             && matches!(event.kind, EventKind::Assigned { .. })
         {
             joined += 1;
@@ -440,7 +440,7 @@ pub async fn run(opts: &BenchOptions, server: ServerProcess) -> Result<BenchRepo
             end_at
         };
         match tokio::time::timeout_at(next, fac.recv()).await {
-            Ok(Ok(ServerMessage::Event { event })) => seen.push((event, Instant::now())),
+            Ok(Ok(ServerMessage::Event { event, .. })) => seen.push((event, Instant::now())),
             Ok(Ok(_)) => {}
             Ok(Err(e)) => return Err(BenchError::Play(format!("facilitator: {e}"))),
             Err(_) if !paused => {
@@ -464,7 +464,7 @@ pub async fn run(opts: &BenchOptions, server: ServerProcess) -> Result<BenchRepo
     // Let the last actions land, still listening.
     let settle = Instant::now() + Duration::from_millis(500);
     while let Ok(Ok(msg)) = tokio::time::timeout_at(settle, fac.recv()).await {
-        if let ServerMessage::Event { event } = msg {
+        if let ServerMessage::Event { event, .. } = msg {
             seen.push((event, Instant::now()));
         }
     }
@@ -472,7 +472,7 @@ pub async fn run(opts: &BenchOptions, server: ServerProcess) -> Result<BenchRepo
     let end_by = Instant::now() + Duration::from_secs(30);
     loop {
         match tokio::time::timeout_at(end_by, fac.recv()).await {
-            Ok(Ok(ServerMessage::Event { event })) => {
+            Ok(Ok(ServerMessage::Event { event, .. })) => {
                 let ended = matches!(event.kind, EventKind::Ended { .. });
                 seen.push((event, Instant::now()));
                 if ended {

@@ -88,7 +88,7 @@ pub async fn run(
         let mut rx = fac_rx;
         loop {
             match rx.recv().await {
-                Ok(ServerMessage::Event { event }) if matches!(event.kind, EventKind::Ended { .. }) => {
+                Ok(ServerMessage::Event { event, .. }) if matches!(event.kind, EventKind::Ended { .. }) => {
                     return true;
                 }
                 Ok(_) => {}

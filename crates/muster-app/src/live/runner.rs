@@ -23,8 +23,8 @@ use muster_core::engine::{
     Actor, Audience, Command, DeadlineReason, Drill, Event, EventKind, Input, ParticipantId, Rejection,
 };
 use muster_protocol::live::{
-    ClientMessage, ClockView, DrillHeader, LIVE_PROTOCOL_VERSION, LobbyEntry, RejectionView, SeatView,
-    ServerMessage, StatusView, Welcome, You,
+    ClientMessage, ClockView, DrillHeader, EventDetail, LIVE_PROTOCOL_VERSION, LobbyEntry, RejectionView,
+    SeatView, ServerMessage, StatusView, Welcome, You,
 };
 use muster_store::{DrillId, DrillLock, Store, StoreError};
 use tokio::sync::{mpsc, oneshot};
@@ -710,7 +710,8 @@ impl Runner {
 
     /// Sends one committed event to every connection whose roles its audience admits, and keeps it.
     fn fan_out(&mut self, event: &Event) {
-        let text = self.text(&EventOut { event });
+        let detail = EventDetail::of(event, self.drill.scenario(), self.drill.values());
+        let text = self.text(&EventOut { event, detail: detail.as_ref() });
         let mut backfill: Option<ParticipantId> = None;
         match &event.kind {
             EventKind::Joined { participant, .. } => {
@@ -869,6 +870,8 @@ impl Runner {
 #[serde(tag = "type", rename = "event")]
 struct EventOut<'a> {
     event: &'a Event,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<&'a EventDetail>,
 }
 
 /// Every role held at some point from event `from` through event `to` (inclusive), from one participant's

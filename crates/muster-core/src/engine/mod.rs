@@ -44,7 +44,9 @@ pub const MAX_CLIENT_IDS: usize = 1_000_000;
 /// - 2: audiences fit for fan-out by role (a message reaches its sender's and target's roles only), a
 ///   `Began` event for everyone beside the facilitator's `Started`, and `DurationReached` when scenario
 ///   time reaches the scenario's nominal duration.
-pub const RULES_VERSION: u32 = 2;
+/// - 3: segregation of duties is enforced: a participant who did one duty of a separate-actors rule is
+///   refused the other (`Rejection::SeparationOfDuties`), instead of the report finding it afterwards.
+pub const RULES_VERSION: u32 = 3;
 
 /// How a drill is set up.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -731,6 +733,10 @@ impl Drill {
                 if !status.visible_to.contains(role) {
                     return Err(Rejection::RoleNotAllowed { action: id.clone(), role: role.clone() });
                 }
+                if self.setup.rules >= 3 {
+                    self.check_separation(idx, p)?;
+                }
+                let status = &mut self.actions[idx];
                 if matches!(status.phase, ActionPhase::Done { .. }) {
                     return Ok(true);
                 }
@@ -773,6 +779,24 @@ impl Drill {
                 }
                 Ok(false)
             }
+        }
+    }
+
+    /// Refuses action `idx` to `p` when it performs one duty of a separate-actors rule and `p` did the
+    /// rule's other duty already.
+    fn check_separation(&self, idx: usize, p: &ParticipantId) -> Result<(), Rejection> {
+        let Some(part) = &self.scenario.actions[idx].sod else { return Ok(()) };
+        let did = self.scenario.actions.iter().zip(&self.actions).find(|(a, status)| {
+            a.sod.as_ref().is_some_and(|o| o.rule == part.rule && o.side != part.side)
+                && matches!(&status.phase, ActionPhase::Done { by, .. } if by == p)
+        });
+        match did {
+            Some((a, _)) => Err(Rejection::SeparationOfDuties {
+                action: self.scenario.actions[idx].id.clone(),
+                rule: part.rule.0.clone(),
+                did: a.id.clone(),
+            }),
+            None => Ok(()),
         }
     }
 

@@ -414,6 +414,15 @@ pub enum Rejection {
         /// The role.
         role: RoleId,
     },
+    /// Segregation of duties (rules 3): this participant did the other duty of the same rule already.
+    SeparationOfDuties {
+        /// The action refused.
+        action: ActionId,
+        /// The rule (an id of the responsibility model's segregation-of-duties rules).
+        rule: String,
+        /// The action of the other duty that this participant did.
+        did: ActionId,
+    },
     /// No such expected action.
     UnknownAction(ActionId),
     /// No such inject.
@@ -450,6 +459,19 @@ pub enum DrillState {
     Ended,
 }
 
+impl Builtin {
+    /// The expected action this built-in action is about, if it names one.
+    pub fn about(&self) -> Option<&ActionId> {
+        match self {
+            Builtin::Notify { about, .. }
+            | Builtin::RequestApproval { about, .. }
+            | Builtin::Approve { about, .. } => about.as_ref(),
+            Builtin::HandOff { action, .. } => Some(action),
+            Builtin::Acknowledge { .. } | Builtin::Escalate { .. } | Builtin::RecordDecision { .. } => None,
+        }
+    }
+}
+
 impl Rejection {
     /// A stable code a program can branch on, e.g. `role-not-held`.
     pub fn code(&self) -> &'static str {
@@ -463,6 +485,7 @@ impl Rejection {
             Rejection::RoleNotInPlay(_) => "role-not-in-play",
             Rejection::OneRoleEach => "one-role-each",
             Rejection::RoleNotAllowed { .. } => "role-not-allowed",
+            Rejection::SeparationOfDuties { .. } => "separation-of-duties",
             Rejection::UnknownAction(_) => "unknown-action",
             Rejection::UnknownInject(_) => "unknown-inject",
             Rejection::NotOpen(_) => "not-open",
@@ -492,6 +515,9 @@ impl fmt::Display for Rejection {
             Rejection::RoleNotAllowed { action, role } => {
                 format!("`{action}` was not offered to the role `{role}`")
             }
+            Rejection::SeparationOfDuties { action, rule, did } => format!(
+                "segregation of duties (`{rule}`): you did `{did}`, so someone else must do `{action}`; hand it off or ask another role"
+            ),
             Rejection::UnknownAction(a) => format!("no action `{a}` in this scenario"),
             Rejection::UnknownInject(i) => format!("no inject `{i}` in this scenario"),
             Rejection::NotOpen(a) => format!("`{a}` has not been offered yet"),

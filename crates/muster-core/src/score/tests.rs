@@ -73,40 +73,59 @@ fn model() -> ResponsibilityModel {
 /// Runs the moves (with the `CAST` joined and assigned, or `cast` when given) on a fresh drill at real
 /// time, waking it at every deadline like the runtime does, ends it at `end_s`, and scores the log.
 fn drill_with(cast: &[(&str, &str, &[&str])], moves: &[Move], end_s: u64) -> (Score, Vec<Event>) {
+    // Rules 2: these moves include segregation-of-duties violations, which rules 3 refuses up front; the
+    // scorer still has to find them in drills stored before (`sod_is_enforced_from_rules_3` below).
+    let (score, events, refused) = run_moves(2, cast, moves, end_s);
+    assert_eq!(refused, [], "moves were refused");
+    (score, events)
+}
+
+/// Like [`drill_with`] under the given engine rules; returns the moves refused (index, reason).
+fn run_moves(
+    rules: u32,
+    cast: &[(&str, &str, &[&str])],
+    moves: &[Move],
+    end_s: u64,
+) -> (Score, Vec<Event>, Vec<(usize, String)>) {
     let model = model();
     let scenario = load_scenario(TRIAGE, &model).scenario.expect("fixture loads");
-    let setup = DrillSetup::new(1, Speed::REAL_TIME, RolePolicy::Many);
+    let setup = DrillSetup { rules, ..DrillSetup::new(1, Speed::REAL_TIME, RolePolicy::Many) };
     let mut drill = Drill::new(scenario.clone(), setup);
     let mut events = Vec::new();
+    let mut refused = Vec::new();
     let base = 1_000_000;
-    let mut feed = |drill: &mut Drill, s: u64, actor: Actor, command: Command| {
+    let mut feed = |drill: &mut Drill, s: u64, actor: Actor, command: Command| -> Option<String> {
         let now = WallMs(base + s * 1000);
         while let Some((at, _)) = drill.next_deadline().filter(|(at, _)| *at <= now) {
             events.extend(drill.input(&Input::Timeout { now: at }).events);
         }
         let outcome = drill.input(&Input::Command { now, actor, command: command.clone() });
-        assert_eq!(outcome.rejection, None, "{command:?} at {s} s was refused");
         events.extend(outcome.events);
+        outcome.rejection.map(|r| r.to_string())
     };
     for (id, name, roles) in cast {
         let pid = ParticipantId((*id).into());
-        feed(&mut drill, 0, Actor::Participant(pid.clone()), Command::Join { name: (*name).into() });
+        let joined =
+            feed(&mut drill, 0, Actor::Participant(pid.clone()), Command::Join { name: (*name).into() });
+        assert_eq!(joined, None);
         for role in *roles {
             let command = Command::Assign { participant: pid.clone(), role: RoleId((*role).into()) };
-            feed(&mut drill, 0, Actor::Facilitator, command);
+            assert_eq!(feed(&mut drill, 0, Actor::Facilitator, command), None);
         }
     }
-    feed(&mut drill, 0, Actor::Facilitator, Command::Start);
+    assert_eq!(feed(&mut drill, 0, Actor::Facilitator, Command::Start), None);
     for (k, mv) in moves.iter().enumerate() {
         let command = Command::Act {
             client_id: format!("c{k}"),
             role: RoleId(mv.role.into()),
             action: mv.what.clone(),
         };
-        feed(&mut drill, mv.s, Actor::Participant(ParticipantId(mv.who.into())), command);
+        if let Some(r) = feed(&mut drill, mv.s, Actor::Participant(ParticipantId(mv.who.into())), command) {
+            refused.push((k, r));
+        }
     }
-    feed(&mut drill, end_s, Actor::Facilitator, Command::End);
-    (score(&scenario, &model, &events), events)
+    assert_eq!(feed(&mut drill, end_s, Actor::Facilitator, Command::End), None);
+    (score(&scenario, &model, &events), events, refused)
 }
 
 fn drill(moves: &[Move], end_s: u64) -> Score {
@@ -458,6 +477,34 @@ fn one_person_requesting_and_approving_breaks_segregation_of_duties() {
     assert_eq!((s.team.score, s.team.earned, s.team.sod_violations), (94, 750, 1));
     assert_eq!((rating(&s, "contain"), rating(&s, "decide")), (Rating::Performed, Rating::SomeChallenges));
     assert_eq!(s.participants.iter().find(|p| p.id.0 == "p3").map(|p| p.roles.len()), Some(2));
+}
+
+#[test]
+fn sod_is_enforced_from_rules_3() {
+    // The same moves as above under rules 3: Dev's approval of their own request is refused with the reason,
+    // so the approval stays open for someone else and no violation is scored.
+    let cast: [(&str, &str, &[&str]); 4] = [
+        ("p1", "Pia", &["platform"]),
+        ("p2", "Sam", &["security"]),
+        ("p3", "Dev", &["developer", "risk_owner"]),
+        ("p5", "Ike", &["incident_commander"]),
+    ];
+    let moves: Vec<Move> = perfect_moves()
+        .into_iter()
+        .map(|mv| if mv.who == "p4" { Move { who: "p3", ..mv } } else { mv })
+        .collect();
+    let (s, _, refused) = run_moves(3, &cast, &moves, 30 * MIN);
+    let approve = moves.iter().position(|mv| mv.what == does("approve_exception")).expect("approval move");
+    assert_eq!(
+        refused,
+        [(
+            approve,
+            "segregation of duties (`exception_requester_not_approver`): you did `request_exception`, so someone \
+             else must do `approve_exception`; hand it off or ask another role"
+                .to_owned()
+        )]
+    );
+    assert_eq!(s.team.sod_violations, 0);
 }
 
 #[test]
