@@ -139,6 +139,7 @@ fn broken_corpus_reports_expected_diagnostics() {
         "unused-variable",
         "idle-role",
         "file-name-mismatch",
+        "facilitator-text",
     ] {
         assert!(codes_seen.contains(code), "no corpus file exercises `{code}`");
     }

@@ -104,6 +104,8 @@ codes! {
     OversightNotTold = "oversight-not-told",
     /// A scenario's id differs from its file name.
     FileNameMismatch = "file-name-mismatch",
+    /// An inject's title, body or attachment speaks to the facilitator, and every recipient would read it.
+    FacilitatorText = "facilitator-text",
 }
 
 impl fmt::Display for Code {

@@ -5,6 +5,7 @@
 //! Later the drill engine and scoring live here too, on the same terms.
 #![warn(missing_docs)]
 
+pub mod board;
 pub mod diagnostic;
 pub mod engine;
 pub mod model;

@@ -80,6 +80,7 @@ pub struct Role {
 }
 
 /// One RACI letter.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Raci {
     /// Does the work.

@@ -184,6 +184,10 @@ pub struct RawInject {
     /// Expected-action ids that make sense once this inject has fired.
     #[serde(default)]
     pub actions: Vec<String>,
+    /// Markdown for the facilitator only: when to fire it, what to listen for, the expected answer.
+    /// Never sent to participants. Optional, so files written before it existed still load.
+    #[serde(default)]
+    pub facilitator_notes: Option<String>,
 }
 
 /// When an inject fires.

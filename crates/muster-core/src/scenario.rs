@@ -157,6 +157,10 @@ pub struct Inject {
     pub attachments: Vec<Attachment>,
     /// Expected actions it offers.
     pub actions: Vec<ActionId>,
+    /// Markdown for the facilitator only (when to fire it, what to listen for, the expected answer), with
+    /// `{{variables}}` unfilled. The engine never puts it in an event: the control room reads it here.
+    #[serde(default)]
+    pub facilitator_notes: Option<String>,
 }
 
 /// Channels an inject can imitate.

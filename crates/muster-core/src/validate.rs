@@ -905,6 +905,10 @@ impl<'c, 'a> ScenarioCheck<'c, 'a> {
             self.variable_refs(&format!("{base}.attachments[{k}].name"), &att.name);
             self.variable_refs(&format!("{base}.attachments[{k}].content"), &att.content);
         }
+        if let Some(notes) = &x.facilitator_notes {
+            self.variable_refs(&format!("{base}.facilitator_notes"), notes);
+        }
+        self.facilitator_text(i, x);
         let trigger = trigger?;
         ok.then(|| Inject {
             id: InjectId(x.id.clone()),
@@ -920,7 +924,46 @@ impl<'c, 'a> ScenarioCheck<'c, 'a> {
                 .map(|a| Attachment { name: a.name.clone(), kind: a.kind, content: a.content.clone() })
                 .collect(),
             actions,
+            facilitator_notes: x.facilitator_notes.clone(),
         })
+    }
+
+    /// Warns when text that reaches participants speaks to the facilitator (once per field, at the
+    /// first such aside): that belongs in `facilitator_notes`, which only the facilitator sees.
+    fn facilitator_text(&mut self, i: usize, x: &RawInject) {
+        let base = format!("injects[{i}]");
+        let fields =
+            [(format!("{base}.title"), "title", &x.title), (format!("{base}.body"), "body", &x.body)]
+                .into_iter()
+                .chain(
+                    x.attachments
+                        .iter()
+                        .enumerate()
+                        .map(|(k, a)| (format!("{base}.attachments[{k}].content"), "attachment", &a.content)),
+                );
+        for (path, what, text) in fields {
+            let Some(found) = facilitator_aside(text) else { continue };
+            let value_span = self.c.at(&path);
+            let source = self.c.src.get(value_span.start..value_span.end).unwrap_or_default();
+            let span = source
+                .find(&text[found.clone()])
+                .map(|off| ByteSpan::new(value_span.start + off, value_span.start + off + found.len()))
+                .unwrap_or(value_span);
+            self.c.push(
+                Diagnostic::warning(
+                    Code::FacilitatorText,
+                    span,
+                    format!(
+                        "the {what} of inject `{}` speaks to the facilitator, but every recipient reads it",
+                        x.id
+                    ),
+                )
+                .with_hint(
+                    "move it to `facilitator_notes: \"…\"` on this inject: the control room shows it to the \
+                     facilitator only",
+                ),
+            );
+        }
     }
 
     fn delay(&mut self, path: &str, delay: Option<&str>) -> Option<ScenarioMs> {
@@ -1252,6 +1295,7 @@ impl<'c, 'a> ScenarioCheck<'c, 'a> {
                     [&x.title, &x.from, &x.body]
                         .into_iter()
                         .chain(x.attachments.iter().flat_map(|a| [&a.name, &a.content]))
+                        .chain(&x.facilitator_notes)
                 })
                 .chain(raw.actions.iter().map(|a| &a.label))
                 .any(|t| variable_names(t).any(|n| n == var.name));
@@ -1281,6 +1325,49 @@ impl<'c, 'a> ScenarioCheck<'c, 'a> {
 
 fn join(set: &BTreeSet<&str>) -> String {
     set.iter().copied().collect::<Vec<_>>().join(", ")
+}
+
+/// Where `text` speaks to the facilitator, if it does: the word "Facilitator" (any case) opening a line or
+/// an aside (after `*`, `_`, `(`, `[`, `>` or spaces, e.g. `*(Facilitator: …)*`), followed by `:`, `'s cue`
+/// or ` note`. Mentions in running prose ("ask the facilitator: …") do not count.
+pub fn facilitator_aside(text: &str) -> Option<std::ops::Range<usize>> {
+    const WORD: &str = "facilitator";
+    const OPENERS: &[char] = &['*', '_', '(', '[', '>'];
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        let mut from = 0;
+        while let Some(pos) = find_ascii_ci(&line[from..], WORD) {
+            let at = from + pos;
+            from = at + WORD.len();
+            let before = line[..at].trim_end_matches(|c: char| c.is_whitespace() || OPENERS.contains(&c));
+            let opens_aside = before.is_empty() || line[before.len()..at].contains(['(', '[']);
+            let after = &line[at + WORD.len()..];
+            let rest = after.strip_prefix(['s', 'S']).unwrap_or(after).trim_start();
+            let addressed = rest.starts_with(':')
+                || starts_with_ci(after, "'s cue")
+                || starts_with_ci(after, "\u{2019}s cue")
+                || starts_with_ci(after, " note");
+            if opens_aside && addressed {
+                return Some(line_start + at..line_start + at + WORD.len());
+            }
+        }
+        line_start += line.len();
+    }
+    None
+}
+
+/// The byte offset of the first ASCII-case-insensitive occurrence of `needle` (ASCII) in `haystack`.
+fn find_ascii_ci(haystack: &str, needle: &str) -> Option<usize> {
+    haystack.char_indices().map(|(i, _)| i).find(|&i| {
+        haystack
+            .as_bytes()
+            .get(i..i + needle.len())
+            .is_some_and(|b| b.eq_ignore_ascii_case(needle.as_bytes()))
+    })
+}
+
+fn starts_with_ci(text: &str, prefix: &str) -> bool {
+    text.get(..prefix.len()).is_some_and(|t| t.to_lowercase() == prefix.to_lowercase())
 }
 
 /// The `{{name}}` references in a text: a name is letters, digits and `_`, with no spaces, so other
@@ -1388,4 +1475,126 @@ fn earliest_times<'s>(injects: &[&'s Inject], known_actions: &BTreeSet<&str>) ->
         }
     }
     e
+}
+
+#[cfg(test)]
+mod tests {
+    use expect_test::{Expect, expect};
+
+    use super::*;
+
+    const MODEL: &str = include_str!("../../../scenarios/model.ron");
+    const MINIMAL: &str = include_str!("../../../tests/data/validate/ok/minimal.ron");
+    const SHIPPED: [&str; 4] = [
+        include_str!("../../../scenarios/leaked-secret.ron"),
+        include_str!("../../../scenarios/compromised-ci-token.ron"),
+        include_str!("../../../scenarios/dependency-compromise.ron"),
+        include_str!("../../../scenarios/cloud-account-abuse.ron"),
+    ];
+
+    fn model() -> ResponsibilityModel {
+        load_model(MODEL).value.expect("the shipped model is valid")
+    }
+
+    /// Loads the minimal example with `edit` applied (`(old, new)` text replacements) and renders its
+    /// diagnostics one per line: severity, code, line:column, the text spanned, message, hint.
+    fn check(edits: &[(&str, &str)], expect: Expect) {
+        let mut src = MINIMAL.to_owned();
+        for (old, new) in edits {
+            assert!(src.contains(old), "the minimal example has no `{old}`");
+            src = src.replacen(old, new, 1);
+        }
+        let load = load_scenario(&src, &model());
+        let lines: Vec<String> = load
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let (line, col) = d.line_col(&src);
+                let hint = d.hint.as_deref().unwrap_or("");
+                let spanned = &src[d.span.start..d.span.end];
+                format!("{:?} {} {line}:{col} `{spanned}` {} | {hint}", d.severity, d.code, d.message)
+            })
+            .collect();
+        expect.assert_eq(&lines.join("\n"));
+    }
+
+    #[test]
+    fn facilitator_asides_are_recognised_where_they_address_the_facilitator() {
+        // Goal: the patterns authors used in the shipped drills count, prose about the facilitator does not.
+        let addressed = [
+            "*Facilitator: fire this once the team has discussed the signing key.*",
+            "*(Facilitator: fire when the team starts talking about costs.)*",
+            "Facilitator's cue: fire it late in the drill.",
+            "FACILITATOR\u{2019}s cue — jump three weeks ahead",
+            "Body text.\n\n(facilitator note) listen for the word rollback",
+            "Finance is asking. [Facilitator: expected answer is no]",
+            "> facilitators: wait for the risk owner",
+        ];
+        for text in addressed {
+            let found = facilitator_aside(text).unwrap_or_else(|| panic!("not recognised: {text:?}"));
+            assert!(text[found].eq_ignore_ascii_case("facilitator"), "{text:?}");
+        }
+        let prose = [
+            "Ask the facilitator: they know the answer.",
+            "The facilitator's laptop is on the projector.",
+            "Facilitation notes are kept elsewhere.",
+            "Our CI facilitator: Jenkins.",
+            "",
+        ];
+        for text in prose {
+            assert_eq!(facilitator_aside(text), None, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn facilitator_text_in_what_participants_read_is_a_warning() {
+        check(
+            &[
+                (
+                    "body: \"API calls",
+                    "body: \"*(Facilitator: fire only if the team is slow.)*\\n\\nAPI calls",
+                ),
+                ("content: \"12:00:01", "content: \"Facilitator's cue: point at this line\\n12:00:01"),
+            ],
+            expect![[r#"
+                Warning facilitator-text 28:67 `Facilitator` the attachment of inject `report` speaks to the facilitator, but every recipient reads it | move it to `facilitator_notes: "…"` on this inject: the control room shows it to the facilitator only
+                Warning facilitator-text 38:22 `Facilitator` the body of inject `still_live` speaks to the facilitator, but every recipient reads it | move it to `facilitator_notes: "…"` on this inject: the control room shows it to the facilitator only"#]],
+        );
+    }
+
+    #[test]
+    fn facilitator_notes_load_and_are_checked_for_variables() {
+        let notes = "facilitator_notes: \"Fire if {{repo}} comes up; listen for {{tokn}}.\",\n            body: \"API calls";
+        check(
+            &[("body: \"API calls", notes)],
+            expect![
+                "Error unknown-variable 38:71 `{{tokn}}` unknown variable `tokn` | did you mean `{{token}}`?"
+            ],
+        );
+        let src = MINIMAL.replacen(
+            "body: \"API calls",
+            "facilitator_notes: \"Fire if slow.\",\n body: \"API calls",
+            1,
+        );
+        let scenario = load_scenario(&src, &model()).scenario.expect("loads");
+        let notes: Vec<Option<&str>> =
+            scenario.injects.iter().map(|i| i.facilitator_notes.as_deref()).collect();
+        assert_eq!(notes, [None, Some("Fire if slow."), None]);
+    }
+
+    #[test]
+    fn shipped_drills_validate_without_any_diagnostic() {
+        // The CLI test says the same through the binary; this one keeps the core honest on its own.
+        let model = model();
+        for src in SHIPPED {
+            let load = load_scenario(src, &model);
+            assert_eq!(load.diagnostics, [], "{:?}", load.header.map(|h| h.id));
+            let scenario = load.scenario.expect("loads");
+            assert!(
+                scenario.injects.iter().any(|i| i.facilitator_notes.is_some()),
+                "{}: its facilitator's instructions live in `facilitator_notes`",
+                scenario.id
+            );
+        }
+    }
 }

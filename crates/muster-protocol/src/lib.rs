@@ -274,6 +274,9 @@ pub struct MselRow {
     pub attachments: Vec<AttachmentView>,
     /// Ids of the expected actions it offers.
     pub actions: Vec<String>,
+    /// Markdown for the facilitator only (when to fire it, what to listen for, the expected answer),
+    /// variables not yet resolved.
+    pub facilitator_notes: Option<String>,
 }
 
 /// An expected action with its owner from the model.

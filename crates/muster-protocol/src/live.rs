@@ -8,6 +8,7 @@
 //! program can branch on). Sequence numbers and scenario times stay far below 2^53; the only 64-bit value
 //! that could exceed it, the seed, travels as a string.
 
+use muster_core::board::LiveBoard;
 use muster_core::engine::{
     ActionRef, ActionStatus, Command, DrillState, Event, EventKind, InjectStatus, ParticipantId, Speed,
 };
@@ -229,6 +230,10 @@ pub struct StatusView {
     pub lobby: Vec<LobbyEntry>,
     /// The next deadline the runtime sleeps until, in scenario time, and why (`None`: nothing scheduled).
     pub next: Option<String>,
+    /// The live boards: each role's expected actions, and the RACI standing of each capability in play
+    /// (`muster_core::board::live_board` over the log at the clock's scenario time).
+    #[serde(default)]
+    pub board: LiveBoard,
 }
 
 /// The scenario's words for an event, with the drill's values filled: what a participant's inbox shows

@@ -240,6 +240,7 @@ pub fn detail(f: FileFacts<'_>, model: Option<&ResponsibilityModel>) -> Scenario
                     })
                     .collect(),
                 actions: i.actions.iter().map(|a| a.0.clone()).collect(),
+                facilitator_notes: i.facilitator_notes.clone(),
             };
             (matches!(i.trigger, Trigger::Cue), at.0, idx, row)
         })

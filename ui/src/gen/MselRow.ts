@@ -50,4 +50,9 @@ attachments: Array<AttachmentView>,
 /**
  * Ids of the expected actions it offers.
  */
-actions: Array<string>, };
+actions: Array<string>, 
+/**
+ * Markdown for the facilitator only (when to fire it, what to listen for, the expected answer),
+ * variables not yet resolved.
+ */
+facilitator_notes: string | null, };

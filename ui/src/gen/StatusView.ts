@@ -2,6 +2,7 @@
 import type { ActionStatus } from "./ActionStatus";
 import type { ClockView } from "./ClockView";
 import type { InjectStatus } from "./InjectStatus";
+import type { LiveBoard } from "./LiveBoard";
 import type { LobbyEntry } from "./LobbyEntry";
 import type { SeatView } from "./SeatView";
 
@@ -32,4 +33,9 @@ lobby: Array<LobbyEntry>,
 /**
  * The next deadline the runtime sleeps until, in scenario time, and why (`None`: nothing scheduled).
  */
-next: string | null, };
+next: string | null, 
+/**
+ * The live boards: each role's expected actions, and the RACI standing of each capability in play
+ * (`muster_core::board::live_board` over the log at the clock's scenario time).
+ */
+board: LiveBoard, };

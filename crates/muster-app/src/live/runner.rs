@@ -856,6 +856,7 @@ impl Runner {
             seats,
             lobby: self.lobby_entries(),
             next,
+            board: muster_core::board::LiveBoard::default(),
         }
     }
 

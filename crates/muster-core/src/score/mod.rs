@@ -469,7 +469,9 @@ impl Scorer<'_> {
             .log
             .handoffs
             .iter()
-            .find(|h| h.action == a.id && h.to == done.role && a.owners.contains(&h.from) && h.seq < done.seq)
+            .find(|h| {
+                h.action == a.id && h.to == done.role && handover_counts(a, &h.from) && h.seq < done.seq
+            })
             .cloned()
         {
             let names = self.names();
@@ -517,7 +519,7 @@ impl Scorer<'_> {
         // Timeliness.
         if let Some(deadline) = a.deadline {
             let full = r.part(worth, r.share_timely);
-            if when <= deadline {
+            if late_by(when, Some(deadline)).is_none() {
                 let text =
                     format!("{who} did “{label}” at {when}, deadline {deadline}: {}", signed(full, full));
                 self.push(
@@ -630,16 +632,12 @@ impl Scorer<'_> {
             let n = required.len() as i64;
             for (k, (role, consulted)) in required.iter().enumerate() {
                 let max = total / n + i64::from((k as i64) < total % n);
-                let grace_end = when.saturating_add(r.tell_grace);
                 let tell = self
                     .log
                     .tells
                     .iter()
-                    .filter(|t| &t.to == role && t.at >= offered_at)
-                    .filter(|t| match &t.about {
-                        Some(x) => x == &a.id,
-                        None => t.at <= grace_end,
-                    })
+                    .filter(|t| &t.to == role)
+                    .filter(|t| message_counts_for(t.about.as_ref(), t.at, a, offered_at, Some(when), r))
                     .min_by_key(|t| t.seq)
                     .cloned();
                 let names = self.names();
@@ -992,10 +990,7 @@ impl Scorer<'_> {
                     (None, true) => Outcome::Missed,
                     (None, false) => Outcome::NotInPlay,
                 };
-                let late_by = match (&l.done, a.deadline) {
-                    (Some(d), Some(dl)) if d.at > dl => Some(ScenarioMs(d.at.0 - dl.0)),
-                    _ => None,
-                };
+                let late_by = l.done.as_ref().and_then(|d| late_by(d.at, a.deadline));
                 let right_owner = findings.iter().any(|f| {
                     f.action.as_ref() == Some(&a.id)
                         && matches!(f.kind, FindingKind::Owner | FindingKind::HandedOff)
@@ -1091,6 +1086,39 @@ impl Scorer<'_> {
             seed: log.seed,
         }
     }
+}
+
+// The notions the live board (`crate::board`) shares with scoring, so the two never disagree.
+
+/// How late an action done at `at` was against its deadline (`None`: on time, or no deadline). Done at the
+/// deadline itself is on time.
+pub(crate) fn late_by(at: ScenarioMs, deadline: Option<ScenarioMs>) -> Option<ScenarioMs> {
+    deadline.filter(|&d| at > d).map(|d| ScenarioMs(at.0 - d.0))
+}
+
+/// Whether handing `a` over from `from` makes the receiving role a right owner: only an owner can hand
+/// its work over.
+pub(crate) fn handover_counts(a: &ExpectedAction, from: &RoleId) -> bool {
+    a.owners.contains(from)
+}
+
+/// Whether a message (notify, approval request, hand-off, escalation) sent at `at` counts as telling
+/// someone about `a`, offered at `offered_at` and done at `done_at` (`None`: not done yet): one naming `a`
+/// does once `a` is offered; one naming no action does while `a` is open or up to `rules.tell_grace`
+/// after it was done.
+pub(crate) fn message_counts_for(
+    about: Option<&ActionId>,
+    at: ScenarioMs,
+    a: &ExpectedAction,
+    offered_at: ScenarioMs,
+    done_at: Option<ScenarioMs>,
+    rules: &Rules,
+) -> bool {
+    at >= offered_at
+        && match about {
+            Some(x) => x == &a.id,
+            None => done_at.is_none_or(|d| at <= d.saturating_add(rules.tell_grace)),
+        }
 }
 
 /// `earned` as a rounded percent of `possible` (0 when nothing was possible).
