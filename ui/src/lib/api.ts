@@ -4,7 +4,10 @@ import type { ApiError } from "../gen/ApiError";
 import type { CheckResult } from "../gen/CheckResult";
 import type { DrillList } from "../gen/DrillList";
 import type { ExportResult } from "../gen/ExportResult";
+import type { CreateLive } from "../gen/CreateLive";
 import type { Health } from "../gen/Health";
+import type { LiveCreated } from "../gen/LiveCreated";
+import type { LiveServer } from "../gen/LiveServer";
 import type { ImportResult } from "../gen/ImportResult";
 import type { LibraryView } from "../gen/LibraryView";
 import type { ModelView } from "../gen/ModelView";
@@ -149,6 +152,9 @@ export const api = {
   plan: (id: string, f?: Fetch) => request<PlanView>(`${drillPath(id)}/plan`, {}, f),
   savePlan: (id: string, items: PlanItemView[], f?: Fetch) =>
     send<PlanView>("PUT", `${drillPath(id)}/plan`, { items } satisfies PlanUpdate, f),
+  /** Live drills: where participants reach this server (facilitator's machine only). */
+  liveServer: (f?: Fetch) => request<LiveServer>("/api/live", {}, f),
+  createLive: (body: CreateLive, f?: Fetch) => send<LiveCreated>("POST", "/api/live", body, f),
   exportReport: (id: string, format: ReportFormat, f?: Fetch) =>
     send<ExportResult>("POST", `${drillPath(id)}/export`, { format }, f),
 };

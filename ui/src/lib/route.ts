@@ -1,4 +1,5 @@
-// Hash routes: `#/`, `#/scenario/<key>`, `#/model`, `#/drills`, `#/drills/<id>`, `#/trends/<scenario>[/<team>]`.
+// Hash routes: `#/`, `#/scenario/<key>`, `#/model`, `#/drills`, `#/drills/<id>`, `#/trends/<scenario>[/<team>]`,
+// `#/run/<key>` (drill setup), `#/live/<drill>` (control room). Participants use the `/join` page instead.
 // Pure; the reactive wrapper is router.svelte.ts.
 
 export type Route =
@@ -8,6 +9,8 @@ export type Route =
   | { name: "drills" }
   | { name: "drill"; id: string }
   | { name: "trends"; scenario: string; team: string | null }
+  | { name: "run"; key: string }
+  | { name: "live"; drill: string }
   | { name: "not-found"; path: string };
 
 function decode(s: string): string | null {
@@ -32,6 +35,16 @@ export function parseHash(hash: string): Route {
   if (d?.[1]) {
     const id = decode(d[1]);
     return id === null ? { name: "not-found", path } : { name: "drill", id };
+  }
+  const r = /^\/run\/([^/]+)\/?$/.exec(path);
+  if (r?.[1]) {
+    const key = decode(r[1]);
+    return key === null ? { name: "not-found", path } : { name: "run", key };
+  }
+  const l = /^\/live\/([^/]+)\/?$/.exec(path);
+  if (l?.[1]) {
+    const drill = decode(l[1]);
+    return drill === null ? { name: "not-found", path } : { name: "live", drill };
   }
   const t = /^\/trends\/([^/]+)(?:\/([^/]+))?\/?$/.exec(path);
   if (t?.[1]) {
@@ -64,4 +77,14 @@ export function drillHref(id: string): string {
 export function trendsHref(scenario: string, team: string | null): string {
   const s = `#/trends/${encodeURIComponent(scenario)}`;
   return team === null || team === "" ? s : `${s}/${encodeURIComponent(team)}`;
+}
+
+/** The drill setup page of a scenario. */
+export function runHref(key: string): string {
+  return `#/run/${encodeURIComponent(key)}`;
+}
+
+/** The control room of a live drill. */
+export function liveHref(drill: string): string {
+  return `#/live/${encodeURIComponent(drill)}`;
 }

@@ -41,7 +41,7 @@ describe("tidy", () => {
     for (const [file, text] of Object.entries(sources)) {
       for (const m of text.matchAll(/\b(?:href|src)=\{([^}]*)\}/g)) {
         const expr = (m[1] ?? "").trim();
-        if (!/^(scenarioHref\(|libraryHref$|modelHref$|link\.href$|drillsHref$|drillHref\(|trendsHref\(|reportUrl\(|trendsUrl\()/.test(expr))
+        if (!/^(scenarioHref\(|libraryHref$|modelHref$|link\.href$|drillsHref$|drillHref\(|trendsHref\(|runHref\(|liveHref\(|reportUrl\(|trendsUrl\()/.test(expr))
           offenders.push(`${file}: ${m[0]}`);
       }
     }

@@ -223,6 +223,16 @@ fn quota(per_period: u32, burst: u32, per_minute: bool) -> Quota {
     }
 }
 
+/// What a runner starts from: the drill where it stands, its model, its past, its clock and access list.
+struct Parts {
+    drill: muster_core::engine::Drill,
+    model: muster_core::ResponsibilityModel,
+    past: Vec<muster_core::engine::Event>,
+    clock: LiveClock,
+    access: Access,
+    team: Option<String>,
+}
+
 impl Live {
     /// The live runtime over `store`.
     pub fn new(store: Store, config: LiveConfig) -> Live {
@@ -302,7 +312,9 @@ impl Live {
         self.shared.store.enqueue_live_access(&id, json, meta.created_wall_ms).await?.await?;
         let drill = muster_core::engine::Drill::new(loaded.scenario, meta.setup);
         let clock = LiveClock::new(WallMs(setup::wall_now_ms()), WallMs(0));
-        self.start(id.clone(), drill, Vec::new(), clock, access, meta.team.clone(), lock);
+        let parts =
+            Parts { drill, model: loaded.model, past: Vec::new(), clock, access, team: meta.team.clone() };
+        self.start(id.clone(), parts, lock);
         Ok(LiveCreated {
             drill: id.0,
             code,
@@ -356,24 +368,18 @@ impl Live {
             store.enqueue_live_access(id, json, setup::wall_now_ms()).await?.await?;
         }
         let record = store.drill(id).await?;
+        let model = muster_core::load_model(&record.model_text).value.ok_or_else(|| {
+            LiveError::Invalid(format!("drill `{id}`: the responsibility model stored with it does not read"))
+        })?;
         let past = store.events(id).await?;
         let last_wall = store.wall_span(id).await?.map_or(0, |(_, last)| last);
         let clock = LiveClock::new(WallMs(setup::wall_now_ms()), WallMs(last_wall));
-        self.start(id.clone(), drill, past, clock, access, record.team, lock);
+        self.start(id.clone(), Parts { drill, model, past, clock, access, team: record.team }, lock);
         Ok(())
     }
 
-    #[expect(clippy::too_many_arguments, reason = "the parts of a runner, assembled here once")]
-    fn start(
-        &self,
-        id: DrillId,
-        drill: muster_core::engine::Drill,
-        past: Vec<muster_core::engine::Event>,
-        clock: LiveClock,
-        access: Access,
-        team: Option<String>,
-        lock: muster_store::DrillLock,
-    ) {
+    fn start(&self, id: DrillId, parts: Parts, lock: muster_store::DrillLock) {
+        let Parts { drill, model, past, clock, access, team } = parts;
         let scenario = drill.scenario();
         let header = DrillHeader {
             drill: id.0.clone(),
@@ -395,6 +401,7 @@ impl Live {
         let runner = Runner::new(
             id,
             drill,
+            model,
             past,
             self.shared.store.clone(),
             clock,

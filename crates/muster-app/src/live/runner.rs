@@ -18,10 +18,11 @@ use std::sync::{Arc, Mutex};
 
 use futures_util::StreamExt;
 use futures_util::stream::FuturesOrdered;
-use muster_core::RoleId;
+use muster_core::board::live_board;
 use muster_core::engine::{
     Actor, Audience, Command, DeadlineReason, Drill, Event, EventKind, Input, ParticipantId, Rejection,
 };
+use muster_core::{ResponsibilityModel, RoleId};
 use muster_protocol::live::{
     ClientMessage, ClockView, DrillHeader, EventDetail, LIVE_PROTOCOL_VERSION, LobbyEntry, RejectionView,
     SeatView, ServerMessage, StatusView, Welcome, You,
@@ -127,6 +128,8 @@ type Pending = Pin<Box<dyn Future<Output = Done> + Send>>;
 pub(crate) struct Runner {
     pub id: DrillId,
     pub drill: Drill,
+    /// The responsibility model the drill runs with (for the live boards).
+    pub model: ResponsibilityModel,
     pub store: Store,
     pub clock: LiveClock,
     pub access: Access,
@@ -137,6 +140,8 @@ pub(crate) struct Runner {
     next_conn: ConnId,
     lobby: BTreeMap<String, Waiting>,
     history: Vec<Logged>,
+    /// Every event fanned out, for the live boards.
+    events: Vec<Event>,
     /// Roles as of the last event fanned out (the committed roster).
     roles: BTreeMap<ParticipantId, Vec<RoleId>>,
     /// Each participant's role changes fanned out, (seq, role, given), for catch-up and backfill.
@@ -152,6 +157,7 @@ impl Runner {
     pub(crate) fn new(
         id: DrillId,
         drill: Drill,
+        model: ResponsibilityModel,
         past: Vec<Event>,
         store: Store,
         clock: LiveClock,
@@ -163,6 +169,7 @@ impl Runner {
         let mut runner = Runner {
             id,
             drill,
+            model,
             store,
             clock,
             access,
@@ -173,6 +180,7 @@ impl Runner {
             next_conn: 1,
             lobby: BTreeMap::new(),
             history: Vec::new(),
+            events: Vec::new(),
             roles: BTreeMap::new(),
             role_changes: BTreeMap::new(),
             last_seen: BTreeMap::new(),
@@ -762,6 +770,7 @@ impl Runner {
             self.send(id, text.clone());
         }
         self.history.push(Logged { seq: event.seq, audience: event.audience.clone(), text });
+        self.events.push(event.clone());
     }
 
     /// Queues a message to one connection; a full queue is a slow consumer, which is closed.
@@ -856,7 +865,12 @@ impl Runner {
             seats,
             lobby: self.lobby_entries(),
             next,
-            board: muster_core::board::LiveBoard::default(),
+            board: live_board(
+                self.drill.scenario(),
+                &self.model,
+                &self.events,
+                self.drill.scenario_time(self.clock.now()),
+            ),
         }
     }
 
