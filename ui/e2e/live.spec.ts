@@ -199,7 +199,7 @@ test("a facilitator and three participants play a whole drill", async ({ page: f
   await expect(feed.getByText("Observation: Dev asked to approve their own exception")).toBeVisible();
 
   await axeBoth(f, "control room, running");
-  await shot(f, "live-control-room.png");
+  await shot(f, "live-control-room.png", true);
   await f.getByRole("button", { name: "Projector mode" }).click();
   await shot(f, "live-control-room-projector.png");
   await f.getByRole("button", { name: "Projector mode" }).click();

@@ -90,7 +90,7 @@ ul.legend svg { vertical-align: middle; margin-right: 4px; }
 table.heat td.cell { text-align: center; font-variant-numeric: tabular-nums; min-width: 3.2em; }
 table.heat th.col { text-align: center; font-size: 12px; }
 .h0 { background: #ffffff; } .h1 { background: #e7eef8; } .h2 { background: #cfdef1; } .h3 { background: #a9c3e6; }
-.h4 { background: #7fa5d8; } .h5 { background: #5786c7; color: #fff; }
+.h4 { background: #7fa5d8; } .h5 { background: #3f6db3; color: #fff; }
 td.exp { outline: 2px solid var(--ink); outline-offset: -3px; font-weight: 700; }
 td.miss { background: #fbe3e4; }
 .pt { fill: var(--accent); }

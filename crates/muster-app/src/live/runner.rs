@@ -22,6 +22,7 @@ use muster_core::board::live_board;
 use muster_core::engine::{
     Actor, Audience, Command, DeadlineReason, Drill, Event, EventKind, Input, ParticipantId, Rejection,
 };
+use muster_core::variables::fill;
 use muster_core::{ResponsibilityModel, RoleId};
 use muster_protocol::live::{
     ClientMessage, ClockView, DrillHeader, EventDetail, LIVE_PROTOCOL_VERSION, LobbyEntry, RejectionView,
@@ -852,10 +853,19 @@ impl Runner {
             .collect();
         let next = self.drill.next_deadline().map(|(wall, reason)| {
             let at = self.drill.scenario_time(wall);
+            let scenario = self.drill.scenario();
             match reason {
-                DeadlineReason::Inject(i) => format!("{at}: inject {i}"),
-                DeadlineReason::ActionDeadline(a) => format!("{at}: deadline of {a}"),
-                DeadlineReason::DurationReached => format!("{at}: end of the nominal duration"),
+                DeadlineReason::Inject(i) => {
+                    let title = scenario
+                        .inject(i.as_str())
+                        .map_or_else(|| i.to_string(), |x| fill(&x.title, self.drill.values()));
+                    format!("{at}: “{title}”")
+                }
+                DeadlineReason::ActionDeadline(a) => {
+                    let label = scenario.action(a.as_str()).map_or(a.as_str(), |x| x.label.as_str());
+                    format!("{at}: the deadline of “{label}”")
+                }
+                DeadlineReason::DurationReached => format!("{at}: the end of the nominal duration"),
             }
         });
         StatusView {
