@@ -27,25 +27,52 @@ fn library_dir() -> Result<std::path::PathBuf, Box<dyn std::error::Error>> {
     }
 }
 
+/// The loopback port the app prefers, so that its page keeps one origin from one start to the next (the
+/// browser storage that holds the facilitator's keys and the display preferences is per origin); another
+/// free port when it is taken (a `muster serve` running, say).
+const PREFERRED_PORT: u16 = 4790;
+
+/// Where participants join from the LAN when `MUSTER_LAN=1`: all interfaces, the port `muster serve --lan`
+/// uses, TLS with the certificate kept beside the drill log.
+fn lan_config(db: &std::path::Path) -> Result<Option<muster_server::LanConfig>, Box<dyn std::error::Error>> {
+    if std::env::var_os("MUSTER_LAN").is_none_or(|v| v.is_empty() || v == "0") {
+        return Ok(None);
+    }
+    let dir = db.parent().unwrap_or(std::path::Path::new(".")).join("tls");
+    let tls = muster_server::tls::identity(&dir)?;
+    Ok(Some(muster_server::LanConfig {
+        addr: SocketAddr::from((Ipv4Addr::UNSPECIFIED, 4781)),
+        tls: Some(tls),
+    }))
+}
+
 fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     // The drill log: $MUSTER_DB, else muster.db in the user's data folder (as the CLI).
     let db = Store::default_path()?;
     let store = tauri::async_runtime::block_on(Store::open(&db))?;
-    let config = ServerConfig {
-        addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-        library_dir: library_dir()?,
-        assets: Arc::new(TauriAssets(app.asset_resolver())),
-        store: Some(store),
-        store_label: Some(db.display().to_string()),
-        export_dir: muster_app::drills::default_export_dir(),
-        live: None,
-        max_connections_per_ip: muster_server::live::MAX_CONNECTIONS_PER_IP,
-        lan: None,
+    let config = |port: u16| -> Result<ServerConfig, Box<dyn std::error::Error>> {
+        Ok(ServerConfig {
+            addr: SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
+            library_dir: library_dir()?,
+            assets: Arc::new(TauriAssets(app.asset_resolver())),
+            store: Some(store.clone()),
+            store_label: Some(db.display().to_string()),
+            export_dir: muster_app::drills::default_export_dir(),
+            live: None,
+            max_connections_per_ip: muster_server::live::MAX_CONNECTIONS_PER_IP,
+            lan: lan_config(&db)?,
+        })
     };
-    let server = tauri::async_runtime::block_on(Server::bind(config))?;
+    let server = match tauri::async_runtime::block_on(Server::bind(config(PREFERRED_PORT)?)) {
+        Ok(server) => server,
+        Err(_) => tauri::async_runtime::block_on(Server::bind(config(0)?))?,
+    };
     let url = server.url();
-    // Readiness line for scripts and tests.
+    // Readiness lines for scripts and tests.
     println!("MUSTER_HTTP={url}");
+    if let Some(lan) = server.lan_url() {
+        println!("MUSTER_LAN={lan}");
+    }
     tauri::async_runtime::spawn(async move {
         // Live drills a crash or a quit interrupted come back paused; the facilitator resumes them.
         if let Some(live) = server.live() {
@@ -59,7 +86,13 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
             eprintln!("error: the local server stopped: {e}");
         }
     });
-    WebviewWindowBuilder::new(app, "main", WebviewUrl::External(url.parse()?))
+    // `MUSTER_OPEN=#/live/<drill>?key=<token>` opens the window on a screen (a control room, say; the key
+    // stays in the fragment, which no server sees). Anything but a `#/` route is ignored.
+    let start = match std::env::var("MUSTER_OPEN") {
+        Ok(route) if route.starts_with("#/") && route.len() <= 512 => format!("{url}{route}"),
+        _ => url.clone(),
+    };
+    WebviewWindowBuilder::new(app, "main", WebviewUrl::External(start.parse()?))
         .title("Muster")
         .inner_size(1280.0, 800.0)
         .min_inner_size(720.0, 480.0)

@@ -158,6 +158,13 @@ pub async fn create(args: &CreateArgs) -> anyhow::Result<u8> {
         println!("certificate SHA-256 {fp}");
     }
     println!("facilitator token  {}   (keep it: it steers the drill)", created.facilitator_token);
+    // The key rides after `#`, so it never reaches a server or its log; the page keeps it and clears the address.
+    println!(
+        "control room  {}/#/live/{}?key={}",
+        args.server.trim_end_matches('/'),
+        created.drill,
+        created.facilitator_token
+    );
     println!("seat links:");
     for seat in &created.seats {
         println!("  {:<20} {}", seat.role.0, seat.link);

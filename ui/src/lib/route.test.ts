@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { drillHref, drillsHref, parseHash, scenarioHref, trendsHref } from "./route";
+import { drillHref, drillsHref, liveHref, parseHash, runHref, scenarioHref, trendsHref } from "./route";
 
 describe("parseHash", () => {
   it("knows the three screens", () => {
@@ -48,5 +48,14 @@ describe("drill routes", () => {
     expect(trendsHref("leaked-secret", "")).toBe("#/trends/leaked-secret");
     expect(trendsHref("s", "team/1")).toBe("#/trends/s/team%2F1");
     expect(parseHash(trendsHref("s x", "a/b"))).toEqual({ name: "trends", scenario: "s x", team: "a/b" });
+  });
+
+  it("parses the live drill routes, with a facilitator's key only in its exact shape", () => {
+    const key = "ab".repeat(32);
+    expect(parseHash(runHref("leaked-secret"))).toEqual({ name: "run", key: "leaked-secret" });
+    expect(parseHash(liveHref("01m8a"))).toEqual({ name: "live", drill: "01m8a", key: null });
+    expect(parseHash(`#/live/01m8a?key=${key}`)).toEqual({ name: "live", drill: "01m8a", key });
+    expect(parseHash("#/live/01m8a?key=nothex")).toEqual({ name: "not-found", path: "/live/01m8a?key=nothex" });
+    expect(liveHref("a/b")).toBe("#/live/a%2Fb");
   });
 });

@@ -10,7 +10,7 @@ export type Route =
   | { name: "drill"; id: string }
   | { name: "trends"; scenario: string; team: string | null }
   | { name: "run"; key: string }
-  | { name: "live"; drill: string }
+  | { name: "live"; drill: string; key: string | null }
   | { name: "not-found"; path: string };
 
 function decode(s: string): string | null {
@@ -41,10 +41,11 @@ export function parseHash(hash: string): Route {
     const key = decode(r[1]);
     return key === null ? { name: "not-found", path } : { name: "run", key };
   }
-  const l = /^\/live\/([^/]+)\/?$/.exec(path);
+  // `?key=` carries a facilitator's token from `muster live create` (after `#`: never sent to a server).
+  const l = /^\/live\/([^/?]+)\/?(?:\?key=([0-9a-f]{64}))?$/.exec(path);
   if (l?.[1]) {
     const drill = decode(l[1]);
-    return drill === null ? { name: "not-found", path } : { name: "live", drill };
+    return drill === null ? { name: "not-found", path } : { name: "live", drill, key: l[2] ?? null };
   }
   const t = /^\/trends\/([^/]+)(?:\/([^/]+))?\/?$/.exec(path);
   if (t?.[1]) {
