@@ -1652,18 +1652,33 @@ pub fn variable_names(text: &str) -> impl Iterator<Item = &str> {
 }
 
 /// The earliest time each action can be done: when it is first offered, or when its latest prerequisite
-/// can be done if that is later (then naming that prerequisite). Cycles are reported elsewhere; the walk
-/// is bounded so they cannot loop.
+/// can be done if that is later (then naming that prerequisite). One pass in prerequisite order (Kahn's
+/// algorithm), so a long chain costs no more than its edges; an action in or after a prerequisite cycle
+/// (reported elsewhere) keeps its offer time.
 fn earliest_ready<'s>(
     actions: &'s [Option<ExpectedAction>],
     offers: &BTreeMap<&'s str, ScenarioMs>,
 ) -> BTreeMap<&'s str, (ScenarioMs, Option<&'s str>)> {
     let mut ready: BTreeMap<&str, (ScenarioMs, Option<&str>)> =
         offers.iter().map(|(&id, &t)| (id, (t, None))).collect();
-    for _ in 0..=actions.len() {
-        let mut changed = false;
-        for a in actions.iter().flatten() {
-            let Some(&(mut t, mut via)) = ready.get(a.id.as_str()) else { continue };
+    let all: Vec<&ExpectedAction> = actions.iter().flatten().collect();
+    // Edges prerequisite → action, and how many prerequisites each action still waits for.
+    let mut waiting: Vec<usize> = all.iter().map(|a| a.after.len()).collect();
+    let mut dependents: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (k, a) in all.iter().enumerate() {
+        for pre in &a.after {
+            dependents.entry(pre.as_str()).or_default().push(k);
+        }
+    }
+    // Prerequisites that are not actions of this scenario were reported as unknown; they hold nothing up.
+    let ids: BTreeSet<&str> = all.iter().map(|a| a.id.as_str()).collect();
+    for (k, a) in all.iter().enumerate() {
+        waiting[k] -= a.after.iter().filter(|p| !ids.contains(p.as_str())).count();
+    }
+    let mut queue: std::collections::VecDeque<usize> = (0..all.len()).filter(|&k| waiting[k] == 0).collect();
+    while let Some(k) = queue.pop_front() {
+        let a = all[k];
+        if let Some(&(mut t, mut via)) = ready.get(a.id.as_str()) {
             for pre in &a.after {
                 if let Some(&(pt, _)) = ready.get(pre.as_str())
                     && pt > t
@@ -1671,13 +1686,13 @@ fn earliest_ready<'s>(
                     (t, via) = (pt, Some(pre.as_str()));
                 }
             }
-            if ready.get(a.id.as_str()).is_some_and(|&(old, _)| t > old) {
-                ready.insert(a.id.as_str(), (t, via));
-                changed = true;
-            }
+            ready.insert(a.id.as_str(), (t, via));
         }
-        if !changed {
-            break;
+        for &d in dependents.get(a.id.as_str()).map(Vec::as_slice).unwrap_or_default() {
+            waiting[d] -= 1;
+            if waiting[d] == 0 {
+                queue.push_back(d);
+            }
         }
     }
     ready
@@ -1703,44 +1718,52 @@ struct Earliest<'s> {
     offers: BTreeMap<&'s str, ScenarioMs>,
 }
 
-/// Fixpoint over the triggers. A cued inject may fire at T+0 at the earliest; an inject missing from
+/// Shortest paths over the triggers (Dijkstra: delays are never negative), so a long chain in any file
+/// order costs near-linear time. A cued inject may fire at T+0 at the earliest; an inject missing from
 /// the result can never fire.
 fn earliest_times<'s>(injects: &[&'s Inject], known_actions: &BTreeSet<&str>) -> Earliest<'s> {
+    use std::cmp::Reverse;
     let mut e = Earliest { injects: BTreeMap::new(), offers: BTreeMap::new() };
-    // Each round can only lower times or add injects; times are bounded below by 0, so this ends.
-    for _ in 0..=injects.len() {
-        let mut changed = false;
-        for inject in injects.iter().copied() {
-            let t = match &inject.trigger {
-                Trigger::At(t) => Some(*t),
-                Trigger::Cue => Some(ScenarioMs::ZERO),
-                Trigger::NotDoneBy { at, .. } => Some(*at),
-                Trigger::AfterInject { inject: parent, delay } => {
-                    e.injects.get(parent.as_str()).map(|t| t.saturating_add(*delay))
-                }
-                Trigger::AfterAction { action, delay } => {
-                    e.offers.get(action.as_str()).map(|t| t.saturating_add(*delay))
-                }
-            };
-            let Some(t) = t else { continue };
-            let current = e.injects.get(inject.id.as_str()).copied();
-            if current.is_none_or(|c| t < c) {
-                e.injects.insert(inject.id.as_str(), t);
-                changed = true;
+    // Who waits on which inject or action, and the candidates to settle, earliest first.
+    let mut after_inject: BTreeMap<&str, Vec<(usize, ScenarioMs)>> = BTreeMap::new();
+    let mut after_action: BTreeMap<&str, Vec<(usize, ScenarioMs)>> = BTreeMap::new();
+    let mut heap: std::collections::BinaryHeap<Reverse<(ScenarioMs, usize)>> =
+        std::collections::BinaryHeap::new();
+    for (k, inject) in injects.iter().enumerate() {
+        match &inject.trigger {
+            Trigger::At(t) => heap.push(Reverse((*t, k))),
+            Trigger::Cue => heap.push(Reverse((ScenarioMs::ZERO, k))),
+            Trigger::NotDoneBy { at, .. } => heap.push(Reverse((*at, k))),
+            Trigger::AfterInject { inject: parent, delay } => {
+                after_inject.entry(parent.as_str()).or_default().push((k, *delay));
             }
-            for action in &inject.actions {
-                if !known_actions.contains(action.as_str()) {
-                    continue;
-                }
-                let current = e.offers.get(action.as_str()).copied();
-                if current.is_none_or(|c| t < c) {
-                    e.offers.insert(action.as_str(), t);
-                    changed = true;
-                }
+            Trigger::AfterAction { action, delay } => {
+                after_action.entry(action.as_str()).or_default().push((k, *delay));
             }
         }
-        if !changed {
-            break;
+    }
+    let mut settled = vec![false; injects.len()];
+    while let Some(Reverse((t, k))) = heap.pop() {
+        if std::mem::replace(&mut settled[k], true) {
+            continue;
+        }
+        let inject = injects[k];
+        // Popped in time order: the first time an id or an action is reached is its earliest.
+        if !e.injects.contains_key(inject.id.as_str()) {
+            e.injects.insert(inject.id.as_str(), t);
+            for &(child, delay) in after_inject.get(inject.id.as_str()).map(Vec::as_slice).unwrap_or_default()
+            {
+                heap.push(Reverse((t.saturating_add(delay), child)));
+            }
+        }
+        for action in &inject.actions {
+            if !known_actions.contains(action.as_str()) || e.offers.contains_key(action.as_str()) {
+                continue;
+            }
+            e.offers.insert(action.as_str(), t);
+            for &(child, delay) in after_action.get(action.as_str()).map(Vec::as_slice).unwrap_or_default() {
+                heap.push(Reverse((t.saturating_add(delay), child)));
+            }
         }
     }
     e
