@@ -35,7 +35,7 @@ fn core_dependencies_stay_on_the_allowlist() {
         .expect("toml");
     let deps = manifest.get("dependencies").and_then(|d| d.as_table()).expect("dependencies");
     // ts-rs only derives TypeScript twins of the wire types, behind the `ts` feature.
-    let allowed = ["ron", "serde", "strsim", "rand", "chacha20", "ts-rs"];
+    let allowed = ["ron", "serde", "strsim", "line-index", "rand", "chacha20", "ts-rs"];
     for name in deps.keys() {
         assert!(
             allowed.contains(&name.as_str()),

@@ -3,8 +3,10 @@
 //! the drill as stored, its score, and its improvement plan (as saved, or the draft from its findings
 //! with the open items of the previous drill of the same scenario and team carried over).
 
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use muster_core::engine::Event;
 use muster_core::score::{self, PlanItem, PlanStatus, RULES, Score};
@@ -126,12 +128,57 @@ pub async fn load(store: &Store, id: &DrillId) -> Result<DrillReport, ReportErro
     let (scenario, model) = loaded(&record)?;
     let events = store.events(id).await?;
     let score = score::score(&scenario, &model, &events);
-    let (plan, plan_saved) = plan_of(store, &record, &model, &score, CARRY_DEPTH).await?;
+    let (plan, plan_saved) =
+        plan_of(store, &record, &model, &score, CARRY_DEPTH, &mut Memo::default()).await?;
     let wall_span = store.wall_span(id).await?;
     Ok(DrillReport { record, scenario, model, events, score, plan, plan_saved, wall_span })
 }
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A drill's model and score, the costly part of settling a plan.
+type Scored = Arc<(ResponsibilityModel, Score)>;
+
+/// What settling plans has worked out already, within one request: each drill's predecessor, its
+/// score (`None`: its stored texts do not load), and its plan at each carry depth. Trends over many
+/// drills then score each drill once instead of once per successor.
+#[derive(Default)]
+struct Memo {
+    previous: BTreeMap<DrillId, Option<Arc<DrillRecord>>>,
+    scored: BTreeMap<DrillId, Option<Scored>>,
+    plans: BTreeMap<(DrillId, usize), (Vec<PlanItem>, bool)>,
+}
+
+impl Memo {
+    async fn previous(
+        &mut self,
+        store: &Store,
+        record: &DrillRecord,
+    ) -> Result<Option<Arc<DrillRecord>>, StoreError> {
+        if let Some(p) = self.previous.get(&record.id) {
+            return Ok(p.clone());
+        }
+        let p = store.previous(record).await?.map(Arc::new);
+        self.previous.insert(record.id.clone(), p.clone());
+        Ok(p)
+    }
+
+    async fn scored(&mut self, store: &Store, record: &DrillRecord) -> Result<Option<Scored>, StoreError> {
+        if let Some(s) = self.scored.get(&record.id) {
+            return Ok(s.clone());
+        }
+        let s = match loaded(record) {
+            Ok((scenario, model)) => {
+                let events = store.events(&record.id).await?;
+                let score = score::score(&scenario, &model, &events);
+                Some(Arc::new((model, score)))
+            }
+            Err(_) => None,
+        };
+        self.scored.insert(record.id.clone(), s.clone());
+        Ok(s)
+    }
+}
 
 /// The drill's plan: as saved, or the draft from its findings with the previous drill's open items first.
 fn plan_of<'a>(
@@ -140,19 +187,38 @@ fn plan_of<'a>(
     model: &'a ResponsibilityModel,
     score: &'a Score,
     depth: usize,
+    memo: &'a mut Memo,
 ) -> BoxFuture<'a, Result<(Vec<PlanItem>, bool), ReportError>> {
     Box::pin(async move {
+        let key = (record.id.clone(), depth);
+        if let Some(known) = memo.plans.get(&key) {
+            return Ok(known.clone());
+        }
+        let settled = settle_plan(store, record, model, score, depth, memo).await?;
+        memo.plans.insert(key, settled.clone());
+        Ok(settled)
+    })
+}
+
+async fn settle_plan(
+    store: &Store,
+    record: &DrillRecord,
+    model: &ResponsibilityModel,
+    score: &Score,
+    depth: usize,
+    memo: &mut Memo,
+) -> Result<(Vec<PlanItem>, bool), ReportError> {
+    {
         if let Some(saved) = store.plan(&record.id).await? {
             return Ok((saved, true));
         }
         let mut plan = Vec::new();
         if depth > 0
-            && let Some(previous) = store.previous(record).await?
-            && let Ok((p_scenario, p_model)) = loaded(&previous)
+            && let Some(previous) = memo.previous(store, record).await?
+            && let Some(scored) = memo.scored(store, &previous).await?
         {
-            let p_events = store.events(&previous.id).await?;
-            let p_score = score::score(&p_scenario, &p_model, &p_events);
-            let (p_plan, _) = plan_of(store, &previous, &p_model, &p_score, depth - 1).await?;
+            let (p_model, p_score) = &*scored;
+            let (p_plan, _) = plan_of(store, &previous, p_model, p_score, depth - 1, memo).await?;
             plan.extend(p_plan.into_iter().filter(|i| i.status == PlanStatus::Open).map(|mut i| {
                 i.carried_from.get_or_insert_with(|| previous.id.0.clone());
                 i
@@ -169,7 +235,7 @@ fn plan_of<'a>(
             }
         }
         Ok((plan, false))
-    })
+    }
 }
 
 /// Checks a plan from a person or the network against the drill's model; the message says what to fix.
@@ -186,6 +252,14 @@ pub fn check_plan(items: &[PlanItem], model: &ResponsibilityModel) -> Result<(),
             if text.chars().count() > MAX_PLAN_TEXT {
                 return Err(format!("item {n}: the {what} is longer than {MAX_PLAN_TEXT} characters"));
             }
+            // Plans are printed by `muster plan` and reports: a terminal escape has no business here.
+            if let Some((at, c)) = muster_core::text::first_refused_in_block(text) {
+                let k = text[..at].chars().count() + 1;
+                return Err(format!(
+                    "item {n}: the {what} holds the control character {} at character {k}; remove it",
+                    muster_core::text::describe(c)
+                ));
+            }
         }
         if model.capability(item.capability.as_str()).is_none() {
             return Err(format!("item {n}: there is no capability `{}` in the model", item.capability));
@@ -193,7 +267,14 @@ pub fn check_plan(items: &[PlanItem], model: &ResponsibilityModel) -> Result<(),
         if model.role(item.owner.as_str()).is_none() {
             return Err(format!("item {n}: there is no role `{}` in the model", item.owner));
         }
-        if chrono::NaiveDate::parse_from_str(&item.due, "%Y-%m-%d").is_err() {
+        // Exactly `YYYY-MM-DD`: chrono alone also takes a sign (`+2026-12-31`) and short years.
+        let shaped = item.due.len() == 10
+            && item
+                .due
+                .bytes()
+                .enumerate()
+                .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+        if !shaped || chrono::NaiveDate::parse_from_str(&item.due, "%Y-%m-%d").is_err() {
             return Err(format!("item {n}: the due date `{}` is not a date like 2026-12-31", item.due));
         }
         if let Some(from) = &item.carried_from
@@ -214,6 +295,8 @@ pub async fn trends(
     let mut points = Vec::new();
     let mut drills = store.drills().await?;
     drills.reverse();
+    // Oldest first with one memo: each drill is scored once, however many successors carry its plan.
+    let mut memo = Memo::default();
     for listed in drills {
         if scenario.is_some_and(|s| s != listed.scenario_id)
             || team.is_some_and(|t| listed.team.as_deref() != Some(t))
@@ -221,13 +304,12 @@ pub async fn trends(
         {
             continue;
         }
-        let report = match load(store, &listed.id).await {
-            Ok(r) => r,
-            // One unreadable drill does not hide the others' trend.
-            Err(ReportError::Unreadable { .. }) => continue,
-            Err(e) => return Err(e),
-        };
-        let t = &report.score.team;
+        let record = store.drill(&listed.id).await?;
+        // One unreadable drill does not hide the others' trend.
+        let Some(scored) = memo.scored(store, &record).await? else { continue };
+        let (model, score) = &*scored;
+        let (plan, _) = plan_of(store, &record, model, score, CARRY_DEPTH, &mut memo).await?;
+        let t = &score.team;
         points.push(TrendPoint {
             drill_id: listed.id.0.clone(),
             created_wall_ms: listed.created_wall_ms,
@@ -235,9 +317,9 @@ pub async fn trends(
             team: listed.team.clone(),
             score: t.score,
             coverage: t.coverage(),
-            time_to_contain_ms: report.score.metrics.time_to_contain.map(|t| t.0),
-            plan_items: report.plan.len() as u32,
-            plan_done: report.plan.iter().filter(|i| i.status == PlanStatus::Done).count() as u32,
+            time_to_contain_ms: score.metrics.time_to_contain.map(|t| t.0),
+            plan_items: plan.len() as u32,
+            plan_done: plan.iter().filter(|i| i.status == PlanStatus::Done).count() as u32,
         });
     }
     Ok(points)

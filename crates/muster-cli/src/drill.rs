@@ -11,6 +11,7 @@ use anyhow::{Context, bail};
 use muster_core::engine::{ActionPhase, Drill, DrillState, Event, Speed, WallMs};
 use muster_core::score::Outcome;
 use muster_core::sim::{SimConfig, Simulation, Team};
+use muster_core::text::neutralize;
 use muster_core::{ResponsibilityModel, Scenario, format_duration};
 use muster_store::{DrillId, Store, StoreError};
 
@@ -79,8 +80,9 @@ fn load(arg: &str) -> anyhow::Result<Option<(Scenario, ResponsibilityModel, Stri
     let Some(file) = files.into_iter().next() else { bail!("nothing to simulate in {}", path.display()) };
     if !file.is_ok() {
         let style = render::Style::detect();
+        let shown = render::Shown::new(&file.text);
         for d in &file.diagnostics {
-            eprint!("{}", render::human_diagnostic(&file, d, style));
+            eprint!("{}", render::human_diagnostic(&file, &shown, d, style));
         }
         return Ok(None);
     }
@@ -95,11 +97,22 @@ fn load(arg: &str) -> anyhow::Result<Option<(Scenario, ResponsibilityModel, Stri
 }
 
 pub async fn open_store(db: Option<&Path>) -> anyhow::Result<Store> {
-    let path = match db {
+    let path = db_path(db)?;
+    Store::open(&path).await.with_context(|| format!("cannot open the drill database {}", path.display()))
+}
+
+/// Opens the database for a command that only reads (`drills`, `report`, `log`): it creates nothing and
+/// changes nothing, and refuses a file that is not a Muster drill log.
+pub async fn open_store_read_only(db: Option<&Path>) -> Result<Store, StoreError> {
+    let path = db_path(db).map_err(|_| StoreError::NoDataDir)?;
+    Store::open_read_only(&path).await
+}
+
+fn db_path(db: Option<&Path>) -> anyhow::Result<PathBuf> {
+    Ok(match db {
         Some(p) => p.to_owned(),
         None => Store::default_path()?,
-    };
-    Store::open(&path).await.with_context(|| format!("cannot open the drill database {}", path.display()))
+    })
 }
 
 /// Options of `muster simulate`.
@@ -160,7 +173,8 @@ pub async fn simulate(opts: SimulateOptions<'_>) -> anyhow::Result<u8> {
     store.close().await;
     let drill = sim.drill();
     let run = Run { id: &id, seed, team: opts.team, took: real_start.elapsed() };
-    print!("{}", summary(drill, &model, &events, &run));
+    // Labels and names come from files: shown as text, never obeyed by the terminal.
+    print!("{}", neutralize(&summary(drill, &model, &events, &run)));
     Ok(exit::OK)
 }
 
@@ -197,7 +211,7 @@ impl Progress {
             let style = indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {prefix}")
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
             bar.set_style(style.progress_chars("=> "));
-            bar.set_message(title.to_owned());
+            bar.set_message(neutralize(title).into_owned());
             bar
         });
         Progress { bar, total: total_ms.max(1), last_tenth: std::cell::Cell::new(0) }
@@ -298,8 +312,16 @@ pub enum ListFormat {
 
 /// `muster drills`.
 pub async fn list(db: Option<&Path>, format: ListFormat) -> anyhow::Result<u8> {
-    let store = open_store(db).await?;
-    let drills = store.drills().await?;
+    let store = match open_store_read_only(db).await {
+        Ok(store) => Some(store),
+        // Nothing logged yet is an empty list, not an error; and no file is made to say so.
+        Err(StoreError::NoDatabase(_)) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let drills = match &store {
+        Some(store) => store.drills().await?,
+        None => Vec::new(),
+    };
     let mut out = std::io::stdout().lock();
     match format {
         ListFormat::Json => {
@@ -320,15 +342,15 @@ pub async fn list(db: Option<&Path>, format: ListFormat) -> anyhow::Result<u8> {
             )?;
             for d in &drills {
                 let state = format!("{:?}", d.state).to_lowercase();
-                writeln!(
-                    out,
+                let line = format!(
                     "{:<28} {:<24} {:<20} {:<11} {:>7}",
                     d.id.to_string(),
                     d.scenario_id,
                     started(d.created_wall_ms),
                     state,
                     d.n_events
-                )?;
+                );
+                writeln!(out, "{}", neutralize(&line))?;
             }
             if drills.is_empty() {
                 writeln!(out, "no drills yet: run `muster simulate leaked-secret` to make one")?;
@@ -342,11 +364,14 @@ pub async fn list(db: Option<&Path>, format: ListFormat) -> anyhow::Result<u8> {
                 } else {
                     format!("{n} drills were left unfinished")
                 };
-                writeln!(out, "\n{what}: `muster resume {first}` brings it back, paused where it stood")?;
+                let line = format!("\n{what}: `muster resume {first}` brings it back, paused where it stood");
+                writeln!(out, "{}", neutralize(&line))?;
             }
         }
     }
-    store.close().await;
+    if let Some(store) = store {
+        store.close().await;
+    }
     Ok(exit::OK)
 }
 
@@ -376,7 +401,7 @@ pub fn not_found(e: StoreError, id: &str) -> anyhow::Error {
 
 /// `muster log`.
 pub async fn log(id: &str, db: Option<&Path>, format: LogFormat) -> anyhow::Result<u8> {
-    let store = open_store(db).await?;
+    let store = open_store_read_only(db).await?;
     let id = DrillId(id.to_owned());
     store.drill(&id).await.map_err(|e| not_found(e, &id.0))?;
     let events = store.events(&id).await?;
@@ -384,7 +409,8 @@ pub async fn log(id: &str, db: Option<&Path>, format: LogFormat) -> anyhow::Resu
     for e in &events {
         match format {
             LogFormat::Jsonl => writeln!(out, "{}", serde_json::to_string(e)?)?,
-            LogFormat::Table => writeln!(out, "{e}")?,
+            // Participants' notes and messages are in here: shown as text, never obeyed by the terminal.
+            LogFormat::Table => writeln!(out, "{}", neutralize(&e.to_string()))?,
         }
     }
     store.close().await;
@@ -398,7 +424,8 @@ pub async fn resume(id: &str, db: Option<&Path>) -> anyhow::Result<u8> {
     let record = store.drill(&drill_id).await.map_err(|e| not_found(e, id))?;
     if record.state == DrillState::Ended {
         store.close().await;
-        println!("drill {id} has ended; nothing to resume (`muster log {id}` shows what happened)");
+        let line = format!("drill {id} has ended; nothing to resume (`muster log {id}` shows what happened)");
+        println!("{}", neutralize(&line));
         return Ok(exit::OK);
     }
     // One runner per drill: refused while the app (or another terminal) runs it.
@@ -406,7 +433,7 @@ pub async fn resume(id: &str, db: Option<&Path>) -> anyhow::Result<u8> {
         Ok(lock) => lock,
         Err(e @ StoreError::Busy(_)) => {
             store.close().await;
-            println!("cannot resume drill {id}: {e}");
+            println!("{}", neutralize(&format!("cannot resume drill {id}: {e}")));
             return Ok(exit::PROBLEMS);
         }
         Err(e) => return Err(e.into()),
@@ -417,20 +444,21 @@ pub async fn resume(id: &str, db: Option<&Path>) -> anyhow::Result<u8> {
     let drill = match result {
         Ok(drill) => drill,
         Err(e @ (StoreError::ReplayMismatch { .. } | StoreError::ReplayState { .. })) => {
-            println!("cannot resume drill {id}: its log does not replay: {e}");
+            println!("{}", neutralize(&format!("cannot resume drill {id}: its log does not replay: {e}")));
             return Ok(exit::PROBLEMS);
         }
         Err(e) => return Err(e.into()),
     };
     let done = drill.actions().iter().filter(|a| matches!(a.phase, ActionPhase::Done { .. })).count();
     let at = drill.scenario_time(WallMs(u64::MAX));
-    println!(
+    let line = format!(
         "drill {id} ({}) resumed: {:?} at {at}; {} participants; {done} of {} expected actions done",
         record.scenario_id,
         drill.state(),
         drill.participants().len(),
         drill.actions().len()
     );
+    println!("{}", neutralize(&line));
     Ok(exit::OK)
 }
 
@@ -452,11 +480,13 @@ pub async fn replay(id: &str, db: Option<&Path>) -> anyhow::Result<u8> {
             Ok(exit::OK)
         }
         Err(StoreError::ReplayMismatch { seq, expected, actual }) => {
-            println!("replay differs at event #{seq}\n  stored:   {expected}\n  replayed: {actual}");
+            let line =
+                format!("replay differs at event #{seq}\n  stored:   {expected}\n  replayed: {actual}");
+            println!("{}", neutralize(&line));
             Ok(exit::PROBLEMS)
         }
         Err(e @ StoreError::ReplayState { .. }) => {
-            println!("replay differs: {e}");
+            println!("{}", neutralize(&format!("replay differs: {e}")));
             Ok(exit::PROBLEMS)
         }
         Err(e) => Err(e.into()),

@@ -93,7 +93,7 @@ pub async fn dry_run(args: &DryRunArgs) -> anyhow::Result<u8> {
         match tokio::task::spawn_blocking(move || muster_app::setup::from_library(&dir, &key)).await? {
             Ok(l) => l,
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("error: {}", muster_core::text::neutralize(&e.to_string()));
                 return Ok(exit::PROBLEMS);
             }
         };
@@ -101,7 +101,7 @@ pub async fn dry_run(args: &DryRunArgs) -> anyhow::Result<u8> {
     let speed = Speed::times(args.speed).context("speed from 1 to 1000")?;
     eprintln!(
         "Dry run of {} with a {} team at {}× (seed {seed}); it lasts about {} s.",
-        loaded.scenario.title,
+        muster_core::text::neutralize(&loaded.scenario.title),
         args.team.name(),
         args.speed,
         loaded.scenario.duration.0 / 1000 / u64::from(args.speed)
@@ -126,7 +126,7 @@ pub async fn dry_run(args: &DryRunArgs) -> anyhow::Result<u8> {
             Ok(exit::OK)
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", muster_core::text::neutralize(&e.to_string()));
             Ok(exit::PROBLEMS)
         }
     }
@@ -144,7 +144,7 @@ pub async fn create(args: &CreateArgs) -> anyhow::Result<u8> {
     let created = match create_on(&args.server, &request).await {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", muster_core::text::neutralize(&e.to_string()));
             return Ok(exit::PROBLEMS);
         }
     };

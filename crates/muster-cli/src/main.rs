@@ -300,7 +300,7 @@ fn main() -> ExitCode {
             if is_broken_pipe(&e) {
                 return ExitCode::from(exit::OK);
             }
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", muster_core::text::neutralize(&format!("{e:#}")));
             ExitCode::from(exit::USAGE)
         }
     }
@@ -333,8 +333,9 @@ fn validate(args: &ValidateArgs) -> anyhow::Result<u8> {
             let style = render::Style::detect();
             let mut err = io::stderr().lock();
             for file in &files {
+                let shown = render::Shown::new(&file.text);
                 for d in &file.diagnostics {
-                    write!(err, "{}", render::human_diagnostic(file, d, style))?;
+                    write!(err, "{}", render::human_diagnostic(file, &shown, d, style))?;
                 }
             }
             for file in &files {

@@ -7,7 +7,9 @@
 use std::io::IsTerminal;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, Report};
-use muster_core::{Counts, Diagnostic, FileKind, Severity, span::line_col};
+use muster_core::span::Lines;
+use muster_core::text::{escape, escapes, neutralize};
+use muster_core::{Counts, Diagnostic, FileKind, Severity};
 use muster_library::CheckedFile;
 use serde::Serialize;
 
@@ -29,32 +31,68 @@ impl Style {
     }
 }
 
-/// One diagnostic as a miette graphical report with the source excerpt.
-pub fn human_diagnostic(file: &CheckedFile, d: &Diagnostic, style: Style) -> String {
+/// A file's text as a terminal may show it: control characters written out (see
+/// [`muster_core::text::neutralize`]), with a map from the file's byte offsets to the shown text's.
+pub struct Shown {
+    text: std::sync::Arc<str>,
+    /// Each written-out character's byte offset in the file, and the bytes added up to and including it.
+    shifts: Vec<(usize, usize)>,
+}
+
+impl Shown {
+    /// Prepares `text` once for all of its diagnostics.
+    pub fn new(text: &str) -> Shown {
+        let mut shifts = Vec::new();
+        let mut added = 0;
+        for (i, c) in escapes(text) {
+            added += escape(c).len() - c.len_utf8();
+            shifts.push((i, added));
+        }
+        let shown = neutralize(text);
+        Shown { text: std::sync::Arc::from(shown.as_ref()), shifts }
+    }
+
+    /// Where byte `offset` of the file is in the shown text.
+    fn offset(&self, offset: usize) -> usize {
+        let before = self.shifts.partition_point(|&(i, _)| i < offset);
+        offset + before.checked_sub(1).map_or(0, |k| self.shifts[k].1)
+    }
+
+    fn span(&self, start: usize, end: usize) -> (usize, usize) {
+        let (a, b) = (self.offset(start), self.offset(end));
+        (a, b.saturating_sub(a))
+    }
+}
+
+/// One diagnostic as a miette graphical report with the source excerpt. The excerpt, the message and the
+/// hint are shown with control characters written out, so a hostile file cannot drive the terminal.
+pub fn human_diagnostic(file: &CheckedFile, shown: &Shown, d: &Diagnostic, style: Style) -> String {
     let severity = match d.severity {
         Severity::Error => miette::Severity::Error,
         Severity::Warning => miette::Severity::Warning,
     };
-    let mut labels =
-        vec![LabeledSpan::new_primary_with_span(None, (d.span.start, d.span.end - d.span.start))];
+    let mut labels = vec![LabeledSpan::new_primary_with_span(None, shown.span(d.span.start, d.span.end))];
     labels.extend(d.labels.iter().map(|l| {
-        LabeledSpan::new_with_span(Some(l.message.clone()), (l.span.start, l.span.end - l.span.start))
+        LabeledSpan::new_with_span(
+            Some(neutralize(&l.message).into_owned()),
+            shown.span(l.span.start, l.span.end),
+        )
     }));
-    let mut diag = MietteDiagnostic::new(d.message.clone())
+    let mut diag = MietteDiagnostic::new(neutralize(&d.message).into_owned())
         .with_code(d.code.as_str())
         .with_severity(severity)
         .with_labels(labels);
     if let Some(hint) = &d.hint {
-        diag = diag.with_help(hint.clone());
+        diag = diag.with_help(neutralize(hint).into_owned());
     }
-    let report = Report::new(diag)
-        .with_source_code(NamedSource::new(file.path.display().to_string(), file.text.clone()));
+    let name = neutralize(&file.path.display().to_string()).into_owned();
+    let report = Report::new(diag).with_source_code(NamedSource::new(name.clone(), shown.text.clone()));
     let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_links(false);
     let mut out = String::new();
     if handler.render_report(&mut out, report.as_ref()).is_err() {
-        let (line, col) = line_col(&file.text, d.span.start);
-        out = format!("{}:{line}:{col}: {}: {}\n", file.path.display(), d.code, d.message);
+        let (line, col) = Lines::new(&file.text).line_col(d.span.start);
+        out = format!("{name}:{line}:{col}: {}: {}\n", d.code, neutralize(&d.message));
     }
     out.push('\n');
     out
@@ -91,7 +129,8 @@ pub fn status_line(file: &CheckedFile) -> String {
         problems.push(plural(n_warn, "warning", "warnings"));
     }
     let problems = if problems.is_empty() { String::new() } else { format!(" [{}]", problems.join(", ")) };
-    format!("{status:<5} {}  {what}{problems}", file.path.display())
+    let path = file.path.display().to_string();
+    format!("{status:<5} {}  {what}{problems}", neutralize(&path))
 }
 
 /// `4 files checked: 0 errors, 2 warnings`
@@ -134,6 +173,7 @@ struct JsonDiagnostic<'a> {
 
 /// Builds the JSON line for one file.
 pub fn json_report(file: &CheckedFile) -> JsonReport<'_> {
+    let lines = Lines::new(&file.text);
     JsonReport {
         file: file.path.display().to_string(),
         kind: match file.kind {
@@ -145,8 +185,8 @@ pub fn json_report(file: &CheckedFile) -> JsonReport<'_> {
             .diagnostics
             .iter()
             .map(|d| {
-                let (line, column) = line_col(&file.text, d.span.start);
-                let (end_line, end_column) = line_col(&file.text, d.span.end);
+                let (line, column) = lines.line_col(d.span.start);
+                let (end_line, end_column) = lines.line_col(d.span.end);
                 JsonDiagnostic {
                     severity: d.severity,
                     code: d.code.as_str(),

@@ -7,10 +7,11 @@ use std::path::Path;
 use anyhow::{Context, bail};
 use muster_app::drills::{self, DrillReport, ReportError};
 use muster_core::score::{PlanItem, PlanStatus};
+use muster_core::text::neutralize;
 use muster_core::{CapabilityId, RoleId};
 use muster_store::{DrillId, StoreError};
 
-use crate::drill::{not_found, open_store, wall_now};
+use crate::drill::{not_found, open_store, open_store_read_only, wall_now};
 use crate::exit;
 
 /// Report formats.
@@ -44,14 +45,26 @@ fn load_error(e: ReportError, id: &str) -> anyhow::Error {
     }
 }
 
+/// How `emit` may treat a text on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// JSON: serde_json escapes every control character a terminal obeys (C0) already, and writing
+    /// out others in Rust's form would break the JSON.
+    Json,
+    /// Anything else: control characters are written out (see `neutralize`).
+    Text,
+}
+
 /// Writes `text` to `output`, or to stdout; says where it went on stderr when it is a file.
-fn emit(text: &str, output: Option<&Path>) -> anyhow::Result<()> {
+fn emit(text: &str, output: Option<&Path>, shape: Shape) -> anyhow::Result<()> {
     match output {
         Some(path) => {
             std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
-            eprintln!("wrote {}", path.display());
+            eprintln!("wrote {}", neutralize(&path.display().to_string()));
         }
         None => {
+            // Plans, notes and messages are people's text: a terminal shows it, never obeys it.
+            let text = if shape == Shape::Text { neutralize(text) } else { text.into() };
             let mut out = std::io::stdout().lock();
             out.write_all(text.as_bytes())?;
             out.flush()?;
@@ -67,7 +80,7 @@ pub async fn report(
     format: ReportFormat,
     output: Option<&Path>,
 ) -> anyhow::Result<u8> {
-    let store = open_store(db).await?;
+    let store = open_store_read_only(db).await?;
     let drill = drills::load(&store, &DrillId(id.to_owned())).await.map_err(|e| load_error(e, id))?;
     store.close().await;
     let text = match format {
@@ -76,7 +89,8 @@ pub async fn report(
         ReportFormat::Json => muster_report::to_json(&drill.report()),
         ReportFormat::Csv => drill.csv(),
     };
-    emit(&text, output)?;
+    let shape = if format == ReportFormat::Json { Shape::Json } else { Shape::Text };
+    emit(&text, output, shape)?;
     Ok(exit::OK)
 }
 
@@ -100,7 +114,8 @@ pub async fn trends(
         TrendFormat::Md => muster_report::trends_markdown(&title, &points),
         TrendFormat::Json => muster_report::trends_json(&points),
     };
-    emit(&text, output)?;
+    let shape = if format == TrendFormat::Json { Shape::Json } else { Shape::Text };
+    emit(&text, output, shape)?;
     Ok(exit::OK)
 }
 
@@ -205,7 +220,7 @@ pub async fn plan(id: &str, db: Option<&Path>, command: PlanCommand) -> anyhow::
     let mut items = drill.plan.clone();
     match command {
         PlanCommand::Show => {
-            print!("{}", show(&drill));
+            print!("{}", neutralize(&show(&drill)));
             store.close().await;
             return Ok(exit::OK);
         }
@@ -244,13 +259,13 @@ pub async fn plan(id: &str, db: Option<&Path>, command: PlanCommand) -> anyhow::
     }
     if let Err(problem) = drills::check_plan(&items, &drill.model) {
         store.close().await;
-        eprintln!("error: {problem}; nothing was saved");
+        eprintln!("error: {}; nothing was saved", neutralize(&problem));
         return Ok(exit::PROBLEMS);
     }
     store.save_plan(&drill.record.id, &items, wall_now().0).await?;
     store.close().await;
     drill.plan = items;
     drill.plan_saved = true;
-    print!("{}", show(&drill));
+    print!("{}", neutralize(&show(&drill)));
     Ok(exit::OK)
 }

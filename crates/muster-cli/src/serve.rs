@@ -92,7 +92,10 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<u8> {
             }
         }
         resume_live(&server).await;
-        eprintln!("Serving the scenario library in {} — press Ctrl+C to stop.", library_dir.display());
+        eprintln!(
+            "Serving the scenario library in {} — press Ctrl+C to stop.",
+            muster_core::text::neutralize(&library_dir.display().to_string())
+        );
         server
             .run(async {
                 let _ = tokio::signal::ctrl_c().await;
@@ -131,7 +134,10 @@ pub async fn resume_live(server: &Server) {
             Ok(()) => {
                 eprintln!("Live drill {id} is back, paused where it stood: the facilitator resumes it.")
             }
-            Err(e) => eprintln!("Live drill {id} was not resumed: {e}"),
+            Err(e) => eprintln!(
+                "Live drill {id} was not resumed: {}",
+                muster_core::text::neutralize(&e.to_string())
+            ),
         }
     }
 }

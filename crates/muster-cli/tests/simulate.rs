@@ -128,9 +128,11 @@ fn bad_input_is_explained() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no scenario `no-such-drill`"));
     let out = muster(&db, &["simulate", "leaked-secret", "--speed", "0.5"]);
     assert_eq!(out.status.code(), Some(2));
+    // A read-only command on a database that does not exist yet says so, and makes none.
     let out = muster(&db, &["log", "nope"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("muster drills"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no drill database"), "{out:?}");
+    assert!(!db.exists());
     std::fs::copy(root().join("scenarios/model.ron"), tmp.path().join("model.ron")).expect("model");
     let broken = tmp.path().join("unknown-role.ron");
     std::fs::copy(root().join("tests/data/validate/broken/unknown-role.ron"), &broken).expect("copy");

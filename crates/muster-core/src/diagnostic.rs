@@ -106,6 +106,12 @@ codes! {
     FileNameMismatch = "file-name-mismatch",
     /// An inject's title, body or attachment speaks to the facilitator, and every recipient would read it.
     FacilitatorText = "facilitator-text",
+    /// The file is not UTF-8 text, or starts with a byte-order mark.
+    Encoding = "encoding",
+    /// A text holds a control character (such as a terminal escape) where none belongs.
+    ControlCharacter = "control-character",
+    /// More problems than are shown for one file.
+    TooManyProblems = "too-many-problems",
 }
 
 impl fmt::Display for Code {
@@ -196,6 +202,52 @@ impl Diagnostic {
     pub fn line_col(&self, src: &str) -> (usize, usize) {
         line_col(src, self.span.start)
     }
+}
+
+/// Most diagnostics kept for one file; the rest are summed up in one closing "and N more".
+pub const MAX_DIAGNOSTICS_PER_FILE: usize = 100;
+
+/// Sorts diagnostics by position, drops exact repeats, and keeps the first
+/// [`MAX_DIAGNOSTICS_PER_FILE`] plus one closing diagnostic that counts the rest (`n_unlisted` more were
+/// never built, because the checker stopped listing them). The closing one is an error if any dropped
+/// one was, so a file's status never changes by the cut.
+pub fn capped(mut diagnostics: Vec<Diagnostic>, n_unlisted: Unlisted) -> Vec<Diagnostic> {
+    diagnostics.sort_by_key(|d| (d.span.start, d.severity, d.code));
+    diagnostics.dedup();
+    let kept = diagnostics.len().min(MAX_DIAGNOSTICS_PER_FILE);
+    let rest = diagnostics.split_off(kept);
+    let (rest_errors, rest_warnings) = count(&rest);
+    let n_errors = rest_errors + n_unlisted.errors;
+    let n_warnings = rest_warnings + n_unlisted.warnings;
+    if n_errors + n_warnings == 0 {
+        return diagnostics;
+    }
+    let at = rest.first().map_or(ByteSpan::new(0, 0), |d| ByteSpan::new(d.span.start, d.span.start));
+    let message = format!(
+        "and {} more: {} errors, {} warnings not listed",
+        n_errors + n_warnings,
+        n_errors,
+        n_warnings
+    );
+    let hint = format!(
+        "only the first {MAX_DIAGNOSTICS_PER_FILE} problems of a file are listed; fix these and check again"
+    );
+    let closing = if n_errors > 0 {
+        Diagnostic::error(Code::TooManyProblems, at, message)
+    } else {
+        Diagnostic::warning(Code::TooManyProblems, at, message)
+    };
+    diagnostics.push(closing.with_hint(hint));
+    diagnostics
+}
+
+/// Problems a checker found but stopped building diagnostics for, once a file had plenty.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Unlisted {
+    /// Errors.
+    pub errors: usize,
+    /// Warnings.
+    pub warnings: usize,
 }
 
 /// Counts of errors and warnings.

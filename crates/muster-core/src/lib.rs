@@ -14,6 +14,7 @@ pub mod scenario;
 pub mod score;
 pub mod sim;
 pub mod span;
+pub mod text;
 pub mod time;
 pub mod validate;
 pub mod variables;

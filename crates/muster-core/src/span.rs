@@ -37,7 +37,9 @@ const MAX_DEPTH: usize = 128;
 impl SpanIndex {
     /// Scans `src`.
     pub fn build(src: &str) -> SpanIndex {
-        let mut scanner = Scanner { src: src.as_bytes(), pos: 0, index: SpanIndex::default() };
+        // A leading byte-order mark is not part of the value; positions stay those of the whole text.
+        let start = if src.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
+        let mut scanner = Scanner { src: src.as_bytes(), pos: start, index: SpanIndex::default() };
         scanner.skip_trivia();
         scanner.skip_attributes();
         scanner.value(String::new(), 0);
@@ -333,29 +335,68 @@ fn join_field(path: &str, field: &str) -> String {
     if path.is_empty() { field.to_owned() } else { format!("{path}.{field}") }
 }
 
-/// 1-based line and column (in chars) of a byte offset; offsets past the end map to the end.
-pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
-    let offset = floor_char_boundary(src, offset.min(src.len()));
-    let before = &src[..offset];
-    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let col = src[line_start..offset].chars().count() + 1;
-    (line, col)
+/// A text's lines, indexed once (rust-analyzer's `line-index`), so that each position lookup costs a
+/// binary search rather than a scan from the start: showing many diagnostics of one large file stays
+/// linear in its size.
+#[derive(Debug, Clone)]
+pub struct Lines<'a> {
+    src: &'a str,
+    index: line_index::LineIndex,
 }
 
-/// Byte offset of a 1-based line and char column (as ron reports them), clamped to the text.
-pub fn offset_of(src: &str, line: usize, col: usize) -> usize {
-    let mut offset = 0;
-    for _ in 1..line.max(1) {
-        match src[offset..].find('\n') {
-            Some(i) => offset += i + 1,
-            None => return src.len(),
-        }
+impl<'a> Lines<'a> {
+    /// Indexes `src`.
+    pub fn new(src: &'a str) -> Lines<'a> {
+        // line-index counts in u32; texts here are capped far below (`validate::MAX_FILE_BYTES`), and a
+        // longer one is indexed up to that point only rather than refused with a panic.
+        let indexed = &src[..floor_char_boundary(src, src.len().min(u32::MAX as usize - 1))];
+        Lines { src, index: line_index::LineIndex::new(indexed) }
     }
-    let line_text = &src[offset..];
-    let line_end = line_text.find('\n').unwrap_or(line_text.len());
-    let within: usize = line_text[..line_end].chars().take(col.saturating_sub(1)).map(char::len_utf8).sum();
-    offset + within
+
+    /// 1-based line and column (in chars) of a byte offset; offsets past the end map to the end.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(self.src, offset.min(self.index.len().into()));
+        let at = line_index::TextSize::new(offset as u32);
+        let Some(lc) = self.index.try_line_col(at) else { return (1, 1) };
+        let wide = self.index.to_wide(line_index::WideEncoding::Utf32, lc);
+        let col = wide.map_or(lc.col, |w| w.col);
+        (lc.line as usize + 1, col as usize + 1)
+    }
+
+    /// Byte offset of a 1-based line and char column (as ron reports them), clamped to the line and the
+    /// text.
+    pub fn offset_of(&self, line: usize, col: usize) -> usize {
+        let line0 = u32::try_from(line.saturating_sub(1)).unwrap_or(u32::MAX);
+        let Some(range) = self.index.line(line0) else { return self.src.len() };
+        let (start, end) = (usize::from(range.start()), usize::from(range.end()));
+        let col0 = u32::try_from(col.saturating_sub(1)).unwrap_or(u32::MAX);
+        let wide = line_index::WideLineCol { line: line0, col: col0 };
+        let within = self
+            .index
+            .to_utf8(line_index::WideEncoding::Utf32, wide)
+            .map_or(end, |lc| start.saturating_add(lc.col as usize));
+        // The line's range includes its newline; a column past the last character stops before it.
+        let line_end = if self.src[start..end].ends_with('\n') { end - 1 } else { end };
+        floor_char_boundary(self.src, within.min(line_end))
+    }
+
+    /// The text of a 1-based line, without its line break; `None` past the last line (the empty "line"
+    /// after a final line break included, as [`str::lines`] has it).
+    pub fn line(&self, line: usize) -> Option<&'a str> {
+        let line0 = u32::try_from(line.checked_sub(1)?).ok()?;
+        let range = self.index.line(line0)?;
+        if line0 > 0 && usize::from(range.start()) >= self.src.len() {
+            return None;
+        }
+        let text = self.src.get(usize::from(range.start())..usize::from(range.end()))?;
+        Some(text.strip_suffix('\n').map_or(text, |t| t.strip_suffix('\r').unwrap_or(t)))
+    }
+}
+
+/// 1-based line and column (in chars) of a byte offset; offsets past the end map to the end. Indexes the
+/// whole text: for more than one lookup in the same text, build [`Lines`] once.
+pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
+    Lines::new(src).line_col(offset)
 }
 
 fn floor_char_boundary(src: &str, mut offset: usize) -> usize {
@@ -431,8 +472,14 @@ Scenario(
         assert_eq!(line_col(src, 0), (1, 1));
         assert_eq!(line_col(src, 5), (2, 3));
         assert_eq!(line_col(src, 8), (3, 1));
-        assert_eq!(offset_of(src, 2, 3), 5);
-        assert_eq!(offset_of(src, 3, 1), 8);
-        assert_eq!(offset_of(src, 9, 9), src.len());
+        let lines = Lines::new(src);
+        assert_eq!(lines.offset_of(2, 3), 5);
+        assert_eq!(lines.offset_of(3, 1), 8);
+        assert_eq!(lines.offset_of(1, 9), 2, "a column past the line's end stops before its newline");
+        assert_eq!(lines.offset_of(9, 9), src.len());
+        assert_eq!(lines.line(2), Some("cdé"));
+        assert_eq!(lines.line(4), None);
+        assert_eq!(Lines::new("a\n").line(2), None);
+        assert_eq!(lines.line_col(99), (3, 2));
     }
 }

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use ron::extensions::Extensions;
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, MAX_DIAGNOSTICS_PER_FILE, Unlisted, capped};
 use crate::model::{
     ActionId, Capability, CapabilityId, InjectId, ObjectiveId, ResponsibilityModel, Role, RoleId, ScenarioId,
     SodConstraint, SodRule, SodRuleId, SodSide,
@@ -19,13 +19,28 @@ use crate::scenario::{
     Attachment, DEFAULT_WEIGHT, ExpectedAction, Inject, Objective, Scenario, SodPart, Trigger, Variable,
     VariableValue,
 };
-use crate::span::{ByteSpan, SpanIndex, offset_of};
+use crate::span::{ByteSpan, Lines, SpanIndex};
+use crate::text::{describe, first_refused_in_block, first_refused_in_line};
 use crate::time::{ScenarioMs, format_duration, parse_duration};
+use crate::variables::{filled_bytes, longest_value_bytes};
 
 /// Largest number of injects, actions, roles, objectives or variables in one file.
 pub const MAX_ITEMS: usize = 1000;
+/// Largest number of entries in a list inside one item (an inject's `to` and `actions`, an action's
+/// `after`, a capability's RACI lists, a variable's options, tags, attachments).
+pub const MAX_LIST_ITEMS: usize = 100;
 /// Largest scenario or model file, in bytes.
 pub const MAX_FILE_BYTES: usize = 2 * 1024 * 1024;
+/// Longest one text (a title, a body, an attachment, a label) may grow when its `{{variables}}` are
+/// filled with their longest values, in bytes: as long as a whole file may be.
+pub const MAX_FILLED_TEXT_BYTES: u64 = MAX_FILE_BYTES as u64;
+/// Most bytes all texts of a drill may add up to once filled (each inject fires once), in bytes.
+pub const MAX_FILLED_DRILL_BYTES: u64 = 8 * 1024 * 1024;
+/// Diagnostics a checker builds in full before it only counts the rest (it keeps the first
+/// [`MAX_DIAGNOSTICS_PER_FILE`] by position of these): a hostile file costs no more than this.
+const DIAGNOSTICS_BUILT: usize = 10 * MAX_DIAGNOSTICS_PER_FILE;
+/// The UTF-8 byte-order mark some editors put first.
+const BOM: &str = "\u{feff}";
 
 /// What loading a file produced: the value if there were no errors, and every diagnostic.
 #[derive(Debug, Clone)]
@@ -84,13 +99,30 @@ fn parse<T: serde::de::DeserializeOwned>(src: &str) -> Result<T, Diagnostic> {
         return Err(Diagnostic::error(Code::OutOfRange, ByteSpan::new(0, 0), "file is larger than 2 MiB")
             .with_hint("split the scenario or trim its attachments"));
     }
-    ron_options().from_str::<T>(src).map_err(|e| ron_diagnostic(src, &e))
+    // A byte-order mark is harmless: read what follows it, and keep positions in the whole text.
+    let (body, shift) = match src.strip_prefix(BOM) {
+        Some(body) => (body, BOM.len()),
+        None => (src, 0),
+    };
+    if body.trim().is_empty() {
+        let what = if shift > 0 { "the file holds only a byte-order mark" } else { "the file is empty" };
+        return Err(Diagnostic::error(Code::Syntax, ByteSpan::new(0, src.len()), what).with_hint(
+            "write a `Scenario(...)` or a `ResponsibilityModel(...)`; scenarios/README.md shows one",
+        ));
+    }
+    ron_options().from_str::<T>(body).map_err(|e| {
+        let mut d = ron_diagnostic(body, &e);
+        d.span.start += shift;
+        d.span.end += shift;
+        d
+    })
 }
 
 fn ron_diagnostic(src: &str, err: &ron::error::SpannedError) -> Diagnostic {
     use ron::Error as E;
-    let start = offset_of(src, err.span.start.line, err.span.start.col);
-    let end = offset_of(src, err.span.end.line, err.span.end.col).max(start);
+    let lines = Lines::new(src);
+    let start = lines.offset_of(err.span.start.line, err.span.start.col);
+    let end = lines.offset_of(err.span.end.line, err.span.end.col).max(start);
     let span = ByteSpan::new(start, end);
     let (code, hint) = match &err.code {
         E::NoSuchStructField { expected, found, .. } | E::NoSuchEnumVariant { expected, found, .. } => (
@@ -170,19 +202,73 @@ struct Checker<'a> {
     src: &'a str,
     index: SpanIndex,
     diagnostics: Vec<Diagnostic>,
+    /// Problems counted but not built, past [`DIAGNOSTICS_BUILT`].
+    unlisted: Unlisted,
 }
 
 impl<'a> Checker<'a> {
     fn new(src: &'a str) -> Checker<'a> {
-        Checker { src, index: SpanIndex::build(src), diagnostics: Vec::new() }
+        Checker { src, index: SpanIndex::build(src), diagnostics: Vec::new(), unlisted: Unlisted::default() }
     }
 
     fn at(&self, path: &str) -> ByteSpan {
         self.index.get(path)
     }
 
+    /// Whether enough diagnostics were built: from here on they are only counted, and callers skip the
+    /// costly parts (suggestions) of new ones.
+    fn full(&self) -> bool {
+        self.diagnostics.len() >= DIAGNOSTICS_BUILT
+    }
+
     fn push(&mut self, d: Diagnostic) {
-        self.diagnostics.push(d);
+        if self.full() {
+            match d.severity {
+                crate::Severity::Error => self.unlisted.errors += 1,
+                crate::Severity::Warning => self.unlisted.warnings += 1,
+            }
+        } else {
+            self.diagnostics.push(d);
+        }
+    }
+
+    /// "did you mean …?" while diagnostics are still built in full, a plain pointer after.
+    fn suggest<'s>(
+        &self,
+        found: &str,
+        candidates: impl IntoIterator<Item = &'s str> + Clone,
+        what: &str,
+    ) -> String {
+        if self.full() {
+            format!("check the spelling against the {what}s defined")
+        } else {
+            did_you_mean(found, candidates, what)
+        }
+    }
+
+    /// Refuses control characters in a single-line text (an id, a title, a label, a name).
+    fn line_text(&mut self, path: &str, what: &str, text: &str) {
+        if let Some((at, c)) = first_refused_in_line(text) {
+            self.control_character(path, what, text, at, c);
+        }
+    }
+
+    /// Refuses control characters other than line breaks and tabs in a multi-line text.
+    fn block_text(&mut self, path: &str, what: &str, text: &str) {
+        if let Some((at, c)) = first_refused_in_block(text) {
+            self.control_character(path, what, text, at, c);
+        }
+    }
+
+    fn control_character(&mut self, path: &str, what: &str, text: &str, at: usize, c: char) {
+        let n = text[..at].chars().count() + 1;
+        self.error(
+            Code::ControlCharacter,
+            path,
+            format!("{what} holds the control character {} at character {n}", describe(c)),
+            "remove it: control characters (terminal escapes, bells, line breaks in one-line texts) are refused \
+             in scenario text, because a terminal would obey them",
+        );
     }
 
     fn error(&mut self, code: Code, path: &str, message: impl Into<String>, hint: impl Into<String>) {
@@ -226,7 +312,8 @@ impl<'a> Checker<'a> {
         seen.into_keys().collect()
     }
 
-    fn count_limit(&mut self, path: &str, n: usize, what: &str) {
+    /// Refuses more than [`MAX_ITEMS`] items; returns whether they are within the limit.
+    fn count_limit(&mut self, path: &str, n: usize, what: &str) -> bool {
         if n > MAX_ITEMS {
             self.error(
                 Code::OutOfRange,
@@ -235,12 +322,25 @@ impl<'a> Checker<'a> {
                 "split the file",
             );
         }
+        n <= MAX_ITEMS
     }
 
-    fn sorted(mut self) -> Vec<Diagnostic> {
-        self.diagnostics.sort_by_key(|d| (d.span.start, d.severity, d.code));
-        self.diagnostics.dedup();
-        self.diagnostics
+    /// Refuses more than [`MAX_LIST_ITEMS`] entries in a list inside an item; returns whether they are
+    /// within the limit.
+    fn list_limit(&mut self, path: &str, n: usize) -> bool {
+        if n > MAX_LIST_ITEMS {
+            self.error(
+                Code::OutOfRange,
+                path,
+                format!("this list has {n} entries, more than the limit of {MAX_LIST_ITEMS}"),
+                "shorten it; a list inside one item holds at most 100 entries",
+            );
+        }
+        n <= MAX_LIST_ITEMS
+    }
+
+    fn sorted(self) -> Vec<Diagnostic> {
+        capped(self.diagnostics, self.unlisted)
     }
 }
 
@@ -251,14 +351,22 @@ pub fn load_model(src: &str) -> Loaded<ResponsibilityModel> {
         Err(d) => return Loaded { value: None, diagnostics: vec![d] },
     };
     let mut c = Checker::new(src);
-    c.count_limit("roles", raw.roles.len(), "roles");
-    c.count_limit("capabilities", raw.capabilities.len(), "capabilities");
+    if !model_sizes(&mut c, &raw) {
+        // Past a limit nothing else is checked: the work would grow with the excess.
+        return Loaded { value: None, diagnostics: c.sorted() };
+    }
+    model_texts(&mut c, &raw);
     let role_ids =
         c.ids("role", raw.roles.iter().enumerate().map(|(i, r)| (format!("roles[{i}].id"), r.id.as_str())));
     let cap_ids = c.ids(
         "capability",
         raw.capabilities.iter().enumerate().map(|(i, r)| (format!("capabilities[{i}].id"), r.id.as_str())),
     );
+    // The first capability of each id, for the oversight rules' look-ups.
+    let mut caps_by_id: BTreeMap<&str, &crate::raw::RawCapability> = BTreeMap::new();
+    for cap in &raw.capabilities {
+        caps_by_id.entry(cap.id.as_str()).or_insert(cap);
+    }
     c.ids(
         "rule",
         raw.sod_rules.iter().enumerate().map(|(i, r)| (format!("sod_rules[{i}].id"), r.id.as_str())),
@@ -275,11 +383,12 @@ pub fn load_model(src: &str) -> Loaded<ResponsibilityModel> {
         ] {
             for (k, role) in list.iter().enumerate() {
                 if !role_ids.contains(role.as_str()) {
+                    let hint = c.suggest(role, role_ids.iter().copied(), "role");
                     c.error(
                         Code::UnknownRole,
                         &format!("{base}.{field}[{k}]"),
                         format!("unknown role `{role}` in the RACI of `{}`", cap.id),
-                        did_you_mean(role, role_ids.iter().copied(), "role"),
+                        hint,
                     );
                 }
             }
@@ -337,21 +446,23 @@ pub fn load_model(src: &str) -> Loaded<ResponsibilityModel> {
             }
             RawSodConstraint::Oversight { overseer, capabilities: caps } => {
                 if !role_ids.contains(overseer.as_str()) {
+                    let hint = c.suggest(overseer, role_ids.iter().copied(), "role");
                     c.error(
                         Code::UnknownRole,
                         &format!("{base}.overseer"),
                         format!("unknown role `{overseer}`"),
-                        did_you_mean(overseer, role_ids.iter().copied(), "role"),
+                        hint,
                     );
                 }
                 for (k, cap_id) in caps.iter().enumerate() {
                     let path = format!("{base}.capabilities[{k}]");
-                    let Some(cap) = raw.capabilities.iter().find(|x| &x.id == cap_id) else {
+                    let Some(cap) = caps_by_id.get(cap_id.as_str()) else {
+                        let hint = c.suggest(cap_id, cap_ids.iter().copied(), "capability");
                         c.error(
                             Code::UnknownCapability,
                             &path,
                             format!("unknown capability `{cap_id}`"),
-                            did_you_mean(cap_id, cap_ids.iter().copied(), "capability"),
+                            hint,
                         );
                         continue;
                     };
@@ -407,6 +518,61 @@ pub fn load_model(src: &str) -> Loaded<ResponsibilityModel> {
     Loaded { value, diagnostics: c.sorted() }
 }
 
+/// Checks the model's counts and list lengths; returns whether all are within their limits.
+fn model_sizes(c: &mut Checker<'_>, raw: &RawModel) -> bool {
+    let mut ok = c.count_limit("roles", raw.roles.len(), "roles");
+    ok &= c.count_limit("capabilities", raw.capabilities.len(), "capabilities");
+    ok &= c.count_limit("sod_rules", raw.sod_rules.len(), "rules");
+    for (i, cap) in raw.capabilities.iter().enumerate() {
+        for (field, list) in [
+            ("responsible", &cap.responsible),
+            ("accountable", &cap.accountable),
+            ("consulted", &cap.consulted),
+            ("informed", &cap.informed),
+        ] {
+            ok &= c.list_limit(&format!("capabilities[{i}].{field}"), list.len());
+        }
+    }
+    for (i, rule) in raw.sod_rules.iter().enumerate() {
+        if let RawSodConstraint::Oversight { capabilities, .. } = &rule.constraint {
+            ok &= c.list_limit(&format!("sod_rules[{i}].constraint.capabilities"), capabilities.len());
+        }
+    }
+    ok
+}
+
+/// Refuses control characters in the model's texts.
+fn model_texts(c: &mut Checker<'_>, raw: &RawModel) {
+    c.line_text("name", "the model's name", &raw.name);
+    for (i, r) in raw.roles.iter().enumerate() {
+        c.line_text(&format!("roles[{i}].name"), &format!("the name of role `{}`", r.id), &r.name);
+        c.line_text(&format!("roles[{i}].team"), &format!("the team of role `{}`", r.id), &r.team);
+        c.block_text(&format!("roles[{i}].remit"), &format!("the remit of role `{}`", r.id), &r.remit);
+    }
+    for (i, x) in raw.capabilities.iter().enumerate() {
+        c.line_text(
+            &format!("capabilities[{i}].name"),
+            &format!("the name of capability `{}`", x.id),
+            &x.name,
+        );
+        let what = format!("the description of capability `{}`", x.id);
+        c.block_text(&format!("capabilities[{i}].description"), &what, &x.description);
+    }
+    for (i, r) in raw.sod_rules.iter().enumerate() {
+        c.line_text(&format!("sod_rules[{i}].title"), &format!("the title of rule `{}`", r.id), &r.title);
+        c.block_text(
+            &format!("sod_rules[{i}].rationale"),
+            &format!("the rationale of rule `{}`", r.id),
+            &r.rationale,
+        );
+        if let RawSodConstraint::SeparateActors { first, second } = &r.constraint {
+            let base = format!("sod_rules[{i}].constraint");
+            c.line_text(&format!("{base}.first"), &format!("a duty of rule `{}`", r.id), first);
+            c.line_text(&format!("{base}.second"), &format!("a duty of rule `{}`", r.id), second);
+        }
+    }
+}
+
 /// Loads a scenario and checks it against `model`.
 pub fn load_scenario(src: &str, model: &ResponsibilityModel) -> ScenarioLoad {
     let raw: RawScenario = match parse(src) {
@@ -449,7 +615,7 @@ pub enum FileKind {
 
 /// Tells a model file from a scenario file by the first identifier after comments and attributes.
 pub fn file_kind(src: &str) -> FileKind {
-    let mut rest = src;
+    let mut rest = src.strip_prefix(BOM).unwrap_or(src);
     loop {
         rest = rest.trim_start();
         if let Some(r) = rest.strip_prefix("//") {
@@ -483,6 +649,11 @@ struct ScenarioCheck<'c, 'a> {
     in_play: BTreeSet<&'a str>,
     inject_ids: BTreeSet<&'a str>,
     action_ids: BTreeSet<&'a str>,
+    /// The model's role and capability ids, for look-ups in logarithmic time.
+    model_roles: BTreeSet<&'a str>,
+    model_capabilities: BTreeSet<&'a str>,
+    /// The declared variable names.
+    variable_names: BTreeSet<&'a str>,
     /// Parsed scenario duration (None if unparsable).
     duration: Option<ScenarioMs>,
 }
@@ -496,12 +667,17 @@ impl<'c, 'a> ScenarioCheck<'c, 'a> {
             in_play: BTreeSet::new(),
             inject_ids: BTreeSet::new(),
             action_ids: BTreeSet::new(),
+            model_roles: model.roles.iter().map(|r| r.id.as_str()).collect(),
+            model_capabilities: model.capabilities.iter().map(|c| c.id.as_str()).collect(),
+            variable_names: raw.variables.iter().map(|v| v.name.as_str()).collect(),
             duration: None,
         }
     }
 
-    fn run(mut self) -> Option<Scenario> {
+    /// Checks counts and list lengths; returns whether all are within their limits.
+    fn sizes(&mut self) -> bool {
         let raw = self.raw;
+        let mut ok = true;
         for (field, n) in [
             ("injects", raw.injects.len()),
             ("actions", raw.actions.len()),
@@ -509,8 +685,156 @@ impl<'c, 'a> ScenarioCheck<'c, 'a> {
             ("objectives", raw.objectives.len()),
             ("variables", raw.variables.len()),
         ] {
-            self.c.count_limit(field, n, field);
+            ok &= self.c.count_limit(field, n, field);
         }
+        ok &= self.c.list_limit("tags", raw.tags.len());
+        for (i, x) in raw.injects.iter().enumerate() {
+            ok &= self.c.list_limit(&format!("injects[{i}].to"), x.to.len());
+            ok &= self.c.list_limit(&format!("injects[{i}].actions"), x.actions.len());
+            ok &= self.c.list_limit(&format!("injects[{i}].attachments"), x.attachments.len());
+        }
+        for (i, a) in raw.actions.iter().enumerate() {
+            ok &= self.c.list_limit(&format!("actions[{i}].after"), a.after.len());
+        }
+        for (i, o) in raw.objectives.iter().enumerate() {
+            ok &= self.c.list_limit(&format!("objectives[{i}].capabilities"), o.capabilities.len());
+        }
+        for (i, v) in raw.variables.iter().enumerate() {
+            if let VariableValue::OneOf(options) = &v.value {
+                ok &= self.c.list_limit(&format!("variables[{i}].value"), options.len());
+            }
+        }
+        ok
+    }
+
+    /// Refuses control characters in the scenario's texts: none in one-line texts, none but line breaks
+    /// and tabs in bodies and attachments.
+    fn texts(&mut self) {
+        let raw = self.raw;
+        let c = &mut *self.c;
+        c.line_text("title", "the scenario's title", &raw.title);
+        c.block_text("summary", "the scenario's summary", &raw.summary);
+        c.line_text("version", "the scenario's version", &raw.version);
+        for (i, t) in raw.tags.iter().enumerate() {
+            c.line_text(&format!("tags[{i}]"), "a tag", t);
+        }
+        for (i, o) in raw.objectives.iter().enumerate() {
+            c.line_text(
+                &format!("objectives[{i}].title"),
+                &format!("the title of objective `{}`", o.id),
+                &o.title,
+            );
+        }
+        for (i, v) in raw.variables.iter().enumerate() {
+            let what = format!("a value of variable `{}`", v.name);
+            match &v.value {
+                VariableValue::OneOf(options) => {
+                    for (k, o) in options.iter().enumerate() {
+                        c.block_text(&format!("variables[{i}].value.0[{k}]"), &what, o);
+                    }
+                }
+                VariableValue::RandomId { prefix, .. } => {
+                    c.line_text(&format!("variables[{i}].value.prefix"), &what, prefix);
+                }
+                VariableValue::Number { .. } => {}
+            }
+        }
+        for (i, x) in raw.injects.iter().enumerate() {
+            let base = format!("injects[{i}]");
+            c.line_text(&format!("{base}.title"), &format!("the title of inject `{}`", x.id), &x.title);
+            c.line_text(&format!("{base}.from"), &format!("the sender of inject `{}`", x.id), &x.from);
+            c.block_text(&format!("{base}.body"), &format!("the body of inject `{}`", x.id), &x.body);
+            for (k, a) in x.attachments.iter().enumerate() {
+                let what = format!("an attachment of inject `{}`", x.id);
+                c.line_text(&format!("{base}.attachments[{k}].name"), &what, &a.name);
+                c.block_text(&format!("{base}.attachments[{k}].content"), &what, &a.content);
+            }
+        }
+        for (i, a) in raw.actions.iter().enumerate() {
+            c.line_text(&format!("actions[{i}].label"), &format!("the label of action `{}`", a.id), &a.label);
+        }
+    }
+
+    /// Bounds what filling the variables can make: each text at most [`MAX_FILLED_TEXT_BYTES`], all of
+    /// a drill's texts together at most [`MAX_FILLED_DRILL_BYTES`]. Each problem is reported at the
+    /// variable that makes it, once.
+    fn fill_limits(&mut self) {
+        let raw = self.raw;
+        if raw.variables.is_empty() {
+            return;
+        }
+        let mut longest: BTreeMap<&str, u64> = BTreeMap::new();
+        let mut index: BTreeMap<&str, usize> = BTreeMap::new();
+        for (i, v) in raw.variables.iter().enumerate() {
+            longest.entry(v.name.as_str()).or_insert_with(|| longest_value_bytes(&v.value));
+            index.entry(v.name.as_str()).or_insert(i);
+        }
+        let mut total: u64 = 0;
+        // What each variable adds to the drill's total, for blaming the largest.
+        let mut added: BTreeMap<&str, u64> = BTreeMap::new();
+        let mut reported: BTreeSet<&str> = BTreeSet::new();
+        for (path, what, text) in filled_texts(raw) {
+            let (bytes, uses) = filled_bytes(text, &longest);
+            total = total.saturating_add(bytes);
+            for (&name, &n) in &uses {
+                let grows = n.saturating_mul(longest.get(name).copied().unwrap_or(0));
+                let entry = added.entry(name).or_default();
+                *entry = entry.saturating_add(grows);
+            }
+            if bytes <= MAX_FILLED_TEXT_BYTES {
+                continue;
+            }
+            let worst = uses
+                .iter()
+                .max_by_key(|&(name, n)| n.saturating_mul(longest.get(name).copied().unwrap_or(0)))
+                .map(|(&name, &n)| (name, n));
+            let Some((name, n)) = worst else { continue };
+            if !reported.insert(name) {
+                continue;
+            }
+            let var_path = format!("variables[{}].value", index.get(name).copied().unwrap_or(0));
+            let span = self.c.at(&var_path);
+            let text_span = self.c.at(&path);
+            self.c.push(
+                Diagnostic::error(
+                    Code::OutOfRange,
+                    span,
+                    format!(
+                        "`{{{{{name}}}}}` (values up to {} bytes, used {n} times there) makes {what} up to {bytes} \
+                         bytes once filled, over the limit of {MAX_FILLED_TEXT_BYTES} bytes per text",
+                        longest.get(name).copied().unwrap_or(0)
+                    ),
+                )
+                .with_label(text_span, "this text")
+                .with_hint("shorten the variable's values or use it fewer times"),
+            );
+        }
+        if total > MAX_FILLED_DRILL_BYTES {
+            let Some((&name, _)) = added.iter().max_by_key(|&(_, n)| *n) else { return };
+            if reported.contains(name) {
+                return;
+            }
+            let var_path = format!("variables[{}].value", index.get(name).copied().unwrap_or(0));
+            self.c.error(
+                Code::OutOfRange,
+                &var_path,
+                format!(
+                    "once `{{{{{name}}}}}` and the other variables are filled, the drill's texts come to up to \
+                     {total} bytes, over the limit of {MAX_FILLED_DRILL_BYTES} bytes per drill"
+                ),
+                "shorten the variable's values or use it fewer times",
+            );
+        }
+    }
+
+    fn run(mut self) -> Option<Scenario> {
+        let raw = self.raw;
+        if !self.sizes() {
+            // Past a limit nothing else is checked: the work would grow with the excess.
+            return None;
+        }
+        self.texts();
+        self.fill_limits();
         if !is_valid_id(&raw.id) {
             self.c.error(
                 Code::BadId,
@@ -600,13 +924,9 @@ impl<'c, 'a> ScenarioCheck<'c, 'a> {
         }
         for (i, role) in self.raw.roles.iter().enumerate() {
             let path = format!("roles[{i}]");
-            if self.model.role(role).is_none() {
-                self.c.error(
-                    Code::UnknownRole,
-                    &path,
-                    format!("unknown role `{role}`"),
-                    did_you_mean(role, self.model.roles.iter().map(|r| r.id.as_str()), "role"),
-                );
+            if !self.model_roles.contains(role.as_str()) {
+                let hint = self.c.suggest(role, self.model_roles.iter().copied(), "role");
+                self.c.error(Code::UnknownRole, &path, format!("unknown role `{role}`"), hint);
             } else if !self.in_play.insert(role.as_str()) {
                 self.c.warning(Code::Repeated, &path, format!("role `{role}` is listed twice"), "remove one");
             }
@@ -615,20 +935,21 @@ impl<'c, 'a> ScenarioCheck<'c, 'a> {
 
     /// Checks a role reference that must be in the model and in play.
     fn role_ref(&mut self, path: &str, role: &str) -> bool {
-        if self.model.role(role).is_none() {
-            self.c.error(
-                Code::UnknownRole,
-                path,
-                format!("unknown role `{role}`"),
-                did_you_mean(role, self.model.roles.iter().map(|r| r.id.as_str()), "role"),
-            );
+        if !self.model_roles.contains(role) {
+            let hint = self.c.suggest(role, self.model_roles.iter().copied(), "role");
+            self.c.error(Code::UnknownRole, path, format!("unknown role `{role}`"), hint);
             false
         } else if !self.in_play.contains(role) {
+            let hint = if self.c.full() {
+                format!("add \"{role}\" to `roles: [...]`")
+            } else {
+                format!("add \"{role}\" to `roles: [...]`, or pick one of: {}", join(&self.in_play))
+            };
             self.c.error(
                 Code::RoleNotInPlay,
                 path,
                 format!("role `{role}` is not in play in this scenario"),
-                format!("add \"{role}\" to `roles: [...]`, or pick one of: {}", join(&self.in_play)),
+                hint,
             );
             false
         } else {
@@ -639,16 +960,16 @@ impl<'c, 'a> ScenarioCheck<'c, 'a> {
     fn action_ref(&mut self, path: &str, action: &str) -> bool {
         let ok = self.action_ids.contains(action);
         if !ok {
-            let hint = did_you_mean(action, self.action_ids.iter().copied(), "action");
+            let hint = self.c.suggest(action, self.action_ids.iter().copied(), "action");
             self.c.error(Code::UnknownAction, path, format!("unknown action `{action}`"), hint);
         }
         ok
     }
 
     fn capability_ref(&mut self, path: &str, cap: &str) -> bool {
-        let ok = self.model.capability(cap).is_some();
+        let ok = self.model_capabilities.contains(cap);
         if !ok {
-            let hint = did_you_mean(cap, self.model.capabilities.iter().map(|c| c.id.as_str()), "capability");
+            let hint = self.c.suggest(cap, self.model_capabilities.iter().copied(), "capability");
             self.c.error(Code::UnknownCapability, path, format!("unknown capability `{cap}`"), hint);
         }
         ok
@@ -856,7 +1177,7 @@ impl<'c, 'a> ScenarioCheck<'c, 'a> {
                 let delay = self.delay(&format!("{tpath}.delay"), delay.as_deref());
                 let known = self.inject_ids.contains(inject.as_str());
                 if !known {
-                    let hint = did_you_mean(inject, self.inject_ids.iter().copied(), "inject");
+                    let hint = self.c.suggest(inject, self.inject_ids.iter().copied(), "inject");
                     self.c.error(
                         Code::UnknownInject,
                         &format!("{tpath}.inject"),
@@ -975,17 +1296,30 @@ impl<'c, 'a> ScenarioCheck<'c, 'a> {
 
     /// Reports `{{name}}` references to undeclared variables, pointing at the reference when it can.
     fn variable_refs(&mut self, path: &str, text: &str) {
+        let value_span = self.c.at(path);
+        // References come in text order, so each is searched for after the one before: one pass.
+        let mut from = value_span.start;
         for name in variable_names(text) {
-            if self.raw.variables.iter().any(|v| v.name == name) {
+            if self.variable_names.contains(name) {
                 continue;
             }
-            let value_span = self.c.at(path);
+            if self.c.full() {
+                self.c.unlisted.errors += 1;
+                continue;
+            }
             let needle = format!("{{{{{name}}}}}");
-            let span = self.c.src[value_span.start..value_span.end.min(self.c.src.len())]
-                .find(&needle)
-                .map(|off| ByteSpan::new(value_span.start + off, value_span.start + off + needle.len()))
-                .unwrap_or(value_span);
-            let hint = match closest(name, self.raw.variables.iter().map(|v| v.name.as_str())) {
+            let end = value_span.end.min(self.c.src.len());
+            let found = self.c.src.get(from.min(end)..end).and_then(|s| s.find(&needle));
+            let span = match found {
+                Some(off) => {
+                    let start = from + off;
+                    from = start + needle.len();
+                    ByteSpan::new(start, start + needle.len())
+                }
+                None => value_span,
+            };
+            let best = if self.c.full() { None } else { closest(name, self.variable_names.iter().copied()) };
+            let hint = match best {
                 Some(best) => format!("did you mean `{{{{{best}}}}}`?"),
                 None => format!(
                     "declare it under `variables: [...]`, e.g. Variable(name: \"{name}\", value: OneOf([\"…\"]))"
@@ -1277,8 +1611,10 @@ impl<'c, 'a> ScenarioCheck<'c, 'a> {
     /// Warnings for what is declared but never reaches a participant.
     fn usage(&mut self, injects: &[Option<Inject>], actions: &[Option<ExpectedAction>]) {
         let raw = self.raw;
+        let offered: BTreeSet<&str> =
+            raw.injects.iter().flat_map(|x| x.actions.iter().map(String::as_str)).collect();
         for (i, action) in raw.actions.iter().enumerate() {
-            if !raw.injects.iter().any(|x| x.actions.contains(&action.id)) {
+            if !offered.contains(action.id.as_str()) {
                 self.c.warning(
                     Code::UnusedAction,
                     &format!("actions[{i}].id"),
@@ -1287,19 +1623,9 @@ impl<'c, 'a> ScenarioCheck<'c, 'a> {
                 );
             }
         }
+        let used: BTreeSet<&str> = filled_texts(raw).flat_map(|(_, _, text)| variable_names(text)).collect();
         for (i, var) in raw.variables.iter().enumerate() {
-            let used = raw
-                .injects
-                .iter()
-                .flat_map(|x| {
-                    [&x.title, &x.from, &x.body]
-                        .into_iter()
-                        .chain(x.attachments.iter().flat_map(|a| [&a.name, &a.content]))
-                        .chain(&x.facilitator_notes)
-                })
-                .chain(raw.actions.iter().map(|a| &a.label))
-                .any(|t| variable_names(t).any(|n| n == var.name));
-            if !used {
+            if !used.contains(var.name.as_str()) {
                 self.c.warning(
                     Code::UnusedVariable,
                     &format!("variables[{i}].name"),
@@ -1308,10 +1634,15 @@ impl<'c, 'a> ScenarioCheck<'c, 'a> {
                 );
             }
         }
+        let busy: BTreeSet<&str> = injects
+            .iter()
+            .flatten()
+            .flat_map(|x| x.to.iter())
+            .chain(actions.iter().flatten().flat_map(|a| a.owners.iter()))
+            .map(RoleId::as_str)
+            .collect();
         for (i, role) in raw.roles.iter().enumerate() {
-            let receives = injects.iter().flatten().any(|x| x.to.iter().any(|r| r.as_str() == role));
-            let owns = actions.iter().flatten().any(|a| a.owners.iter().any(|r| r.as_str() == role));
-            if !receives && !owns && self.model.role(role).is_some() {
+            if !busy.contains(role.as_str()) && self.model_roles.contains(role.as_str()) {
                 self.c.warning(
                     Code::IdleRole,
                     &format!("roles[{i}]"),
@@ -1321,6 +1652,37 @@ impl<'c, 'a> ScenarioCheck<'c, 'a> {
             }
         }
     }
+}
+
+/// Every text of a scenario that may hold `{{variables}}`: its path, how to name it, and the text.
+fn filled_texts(raw: &RawScenario) -> impl Iterator<Item = (String, String, &str)> {
+    let injects = raw.injects.iter().enumerate().flat_map(|(i, x)| {
+        let base = format!("injects[{i}]");
+        [
+            (format!("{base}.title"), format!("the title of inject `{}`", x.id), x.title.as_str()),
+            (format!("{base}.from"), format!("the sender of inject `{}`", x.id), x.from.as_str()),
+            (format!("{base}.body"), format!("the body of inject `{}`", x.id), x.body.as_str()),
+        ]
+        .into_iter()
+        .chain(x.attachments.iter().enumerate().flat_map(move |(k, a)| {
+            let what = format!("attachment `{}` of inject `{}`", a.name, x.id);
+            [
+                (format!("injects[{i}].attachments[{k}].name"), what.clone(), a.name.as_str()),
+                (format!("injects[{i}].attachments[{k}].content"), what, a.content.as_str()),
+            ]
+        }))
+        .chain(x.facilitator_notes.as_deref().map(|notes| {
+            (
+                format!("{base}.facilitator_notes"),
+                format!("the facilitator notes of inject `{}`", x.id),
+                notes,
+            )
+        }))
+    });
+    let labels = raw.actions.iter().enumerate().map(|(i, a)| {
+        (format!("actions[{i}].label"), format!("the label of action `{}`", a.id), a.label.as_str())
+    });
+    injects.chain(labels)
 }
 
 fn join(set: &BTreeSet<&str>) -> String {
@@ -1383,18 +1745,33 @@ pub fn variable_names(text: &str) -> impl Iterator<Item = &str> {
 }
 
 /// The earliest time each action can be done: when it is first offered, or when its latest prerequisite
-/// can be done if that is later (then naming that prerequisite). Cycles are reported elsewhere; the walk
-/// is bounded so they cannot loop.
+/// can be done if that is later (then naming that prerequisite). One pass in prerequisite order (Kahn's
+/// algorithm), so a long chain costs no more than its edges; an action in or after a prerequisite cycle
+/// (reported elsewhere) keeps its offer time.
 fn earliest_ready<'s>(
     actions: &'s [Option<ExpectedAction>],
     offers: &BTreeMap<&'s str, ScenarioMs>,
 ) -> BTreeMap<&'s str, (ScenarioMs, Option<&'s str>)> {
     let mut ready: BTreeMap<&str, (ScenarioMs, Option<&str>)> =
         offers.iter().map(|(&id, &t)| (id, (t, None))).collect();
-    for _ in 0..=actions.len() {
-        let mut changed = false;
-        for a in actions.iter().flatten() {
-            let Some(&(mut t, mut via)) = ready.get(a.id.as_str()) else { continue };
+    let all: Vec<&ExpectedAction> = actions.iter().flatten().collect();
+    // Edges prerequisite → action, and how many prerequisites each action still waits for.
+    let mut waiting: Vec<usize> = all.iter().map(|a| a.after.len()).collect();
+    let mut dependents: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (k, a) in all.iter().enumerate() {
+        for pre in &a.after {
+            dependents.entry(pre.as_str()).or_default().push(k);
+        }
+    }
+    // Prerequisites that are not actions of this scenario were reported as unknown; they hold nothing up.
+    let ids: BTreeSet<&str> = all.iter().map(|a| a.id.as_str()).collect();
+    for (k, a) in all.iter().enumerate() {
+        waiting[k] -= a.after.iter().filter(|p| !ids.contains(p.as_str())).count();
+    }
+    let mut queue: std::collections::VecDeque<usize> = (0..all.len()).filter(|&k| waiting[k] == 0).collect();
+    while let Some(k) = queue.pop_front() {
+        let a = all[k];
+        if let Some(&(mut t, mut via)) = ready.get(a.id.as_str()) {
             for pre in &a.after {
                 if let Some(&(pt, _)) = ready.get(pre.as_str())
                     && pt > t
@@ -1402,13 +1779,13 @@ fn earliest_ready<'s>(
                     (t, via) = (pt, Some(pre.as_str()));
                 }
             }
-            if ready.get(a.id.as_str()).is_some_and(|&(old, _)| t > old) {
-                ready.insert(a.id.as_str(), (t, via));
-                changed = true;
-            }
+            ready.insert(a.id.as_str(), (t, via));
         }
-        if !changed {
-            break;
+        for &d in dependents.get(a.id.as_str()).map(Vec::as_slice).unwrap_or_default() {
+            waiting[d] -= 1;
+            if waiting[d] == 0 {
+                queue.push_back(d);
+            }
         }
     }
     ready
@@ -1434,44 +1811,52 @@ struct Earliest<'s> {
     offers: BTreeMap<&'s str, ScenarioMs>,
 }
 
-/// Fixpoint over the triggers. A cued inject may fire at T+0 at the earliest; an inject missing from
+/// Shortest paths over the triggers (Dijkstra: delays are never negative), so a long chain in any file
+/// order costs near-linear time. A cued inject may fire at T+0 at the earliest; an inject missing from
 /// the result can never fire.
 fn earliest_times<'s>(injects: &[&'s Inject], known_actions: &BTreeSet<&str>) -> Earliest<'s> {
+    use std::cmp::Reverse;
     let mut e = Earliest { injects: BTreeMap::new(), offers: BTreeMap::new() };
-    // Each round can only lower times or add injects; times are bounded below by 0, so this ends.
-    for _ in 0..=injects.len() {
-        let mut changed = false;
-        for inject in injects.iter().copied() {
-            let t = match &inject.trigger {
-                Trigger::At(t) => Some(*t),
-                Trigger::Cue => Some(ScenarioMs::ZERO),
-                Trigger::NotDoneBy { at, .. } => Some(*at),
-                Trigger::AfterInject { inject: parent, delay } => {
-                    e.injects.get(parent.as_str()).map(|t| t.saturating_add(*delay))
-                }
-                Trigger::AfterAction { action, delay } => {
-                    e.offers.get(action.as_str()).map(|t| t.saturating_add(*delay))
-                }
-            };
-            let Some(t) = t else { continue };
-            let current = e.injects.get(inject.id.as_str()).copied();
-            if current.is_none_or(|c| t < c) {
-                e.injects.insert(inject.id.as_str(), t);
-                changed = true;
+    // Who waits on which inject or action, and the candidates to settle, earliest first.
+    let mut after_inject: BTreeMap<&str, Vec<(usize, ScenarioMs)>> = BTreeMap::new();
+    let mut after_action: BTreeMap<&str, Vec<(usize, ScenarioMs)>> = BTreeMap::new();
+    let mut heap: std::collections::BinaryHeap<Reverse<(ScenarioMs, usize)>> =
+        std::collections::BinaryHeap::new();
+    for (k, inject) in injects.iter().enumerate() {
+        match &inject.trigger {
+            Trigger::At(t) => heap.push(Reverse((*t, k))),
+            Trigger::Cue => heap.push(Reverse((ScenarioMs::ZERO, k))),
+            Trigger::NotDoneBy { at, .. } => heap.push(Reverse((*at, k))),
+            Trigger::AfterInject { inject: parent, delay } => {
+                after_inject.entry(parent.as_str()).or_default().push((k, *delay));
             }
-            for action in &inject.actions {
-                if !known_actions.contains(action.as_str()) {
-                    continue;
-                }
-                let current = e.offers.get(action.as_str()).copied();
-                if current.is_none_or(|c| t < c) {
-                    e.offers.insert(action.as_str(), t);
-                    changed = true;
-                }
+            Trigger::AfterAction { action, delay } => {
+                after_action.entry(action.as_str()).or_default().push((k, *delay));
             }
         }
-        if !changed {
-            break;
+    }
+    let mut settled = vec![false; injects.len()];
+    while let Some(Reverse((t, k))) = heap.pop() {
+        if std::mem::replace(&mut settled[k], true) {
+            continue;
+        }
+        let inject = injects[k];
+        // Popped in time order: the first time an id or an action is reached is its earliest.
+        if !e.injects.contains_key(inject.id.as_str()) {
+            e.injects.insert(inject.id.as_str(), t);
+            for &(child, delay) in after_inject.get(inject.id.as_str()).map(Vec::as_slice).unwrap_or_default()
+            {
+                heap.push(Reverse((t.saturating_add(delay), child)));
+            }
+        }
+        for action in &inject.actions {
+            if !known_actions.contains(action.as_str()) || e.offers.contains_key(action.as_str()) {
+                continue;
+            }
+            e.offers.insert(action.as_str(), t);
+            for &(child, delay) in after_action.get(action.as_str()).map(Vec::as_slice).unwrap_or_default() {
+                heap.push(Reverse((t.saturating_add(delay), child)));
+            }
         }
     }
     e

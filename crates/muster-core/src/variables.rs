@@ -47,23 +47,71 @@ pub fn fill(text: &str, values: &Values) -> String {
         return text.to_owned();
     }
     let mut out = String::with_capacity(text.len());
+    walk(text, |name| values.get(name)).for_each(|piece| out.push_str(piece));
+    out
+}
+
+/// The longest value a variable can take, in bytes.
+pub fn longest_value_bytes(value: &VariableValue) -> u64 {
+    let n = match value {
+        VariableValue::OneOf(options) => options.iter().map(String::len).max().unwrap_or(0),
+        // The charsets are ASCII: one byte a character.
+        VariableValue::RandomId { prefix, length, .. } => prefix.len().saturating_add(*length as usize),
+        // A number's text is longest at one end of its range.
+        VariableValue::Number { min, max } => min.to_string().len().max(max.to_string().len()),
+    };
+    n as u64
+}
+
+/// How long `text` can be once filled, when each variable's value is at most `longest[name]` bytes, and
+/// how many times each variable is used in it. Counts exactly the references [`fill`] replaces.
+pub fn filled_bytes<'t>(text: &'t str, longest: &BTreeMap<&str, u64>) -> (u64, BTreeMap<&'t str, u64>) {
+    let mut uses: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut bytes = text.len() as u64;
     let mut rest = text;
     while let Some(open) = rest.find("{{") {
-        out.push_str(&rest[..open]);
         let after = &rest[open + 2..];
-        match after.split_once("}}").and_then(|(name, tail)| values.get(name).map(|v| (v, tail))) {
-            Some((value, tail)) => {
-                out.push_str(value);
+        match after.split_once("}}").and_then(|(name, tail)| longest.get(name).map(|n| (name, n, tail))) {
+            Some((name, n, tail)) => {
+                bytes = bytes.saturating_sub(name.len() as u64 + 4).saturating_add(*n);
+                *uses.entry(name).or_default() += 1;
                 rest = tail;
             }
-            None => {
-                out.push_str("{{");
-                rest = after;
-            }
+            None => rest = after,
         }
     }
-    out.push_str(rest);
-    out
+    (bytes, uses)
+}
+
+/// The pieces [`fill`] writes: text kept as written, and the value of each known `{{name}}`.
+fn walk<'t, F>(text: &'t str, value: F) -> impl Iterator<Item = &'t str>
+where
+    F: Fn(&str) -> Option<&'t String>,
+{
+    let mut rest = Some(text);
+    let mut pending: Option<&'t str> = None;
+    std::iter::from_fn(move || {
+        if let Some(p) = pending.take() {
+            return Some(p);
+        }
+        let r = rest?;
+        let Some(open) = r.find("{{") else {
+            rest = None;
+            return Some(r);
+        };
+        let after = &r[open + 2..];
+        match after.split_once("}}").and_then(|(name, tail)| value(name).map(|v| (v, tail))) {
+            Some((v, tail)) => {
+                rest = Some(tail);
+                pending = Some(v.as_str());
+                Some(&r[..open])
+            }
+            None => {
+                rest = Some(after);
+                Some(&r[..open + 2])
+            }
+        }
+    })
 }
 
 #[cfg(test)]
@@ -107,6 +155,20 @@ mod tests {
         // ChaCha8 from seed 7: if this changes, old drills would replay with other values.
         expect_test::expect![[r#"{"key": "AKIAFGGJZB0CV3MICJ4M", "n": "5", "repo": "a"}"#]]
             .assert_eq(&format!("{:?}", resolve(&vars(), 7)));
+    }
+
+    #[test]
+    fn filled_bytes_is_the_length_of_the_longest_fill() {
+        // Every value at its longest: the bound is exact, and counts what `fill` replaces.
+        let values: Values =
+            [("a", "xxxxx"), ("b", "")].iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let longest: BTreeMap<&str, u64> = [("a", 5), ("b", 0)].into_iter().collect();
+        for text in ["{{a}}{{a}} {{b}}", "{{{{a}}}} {{c}} {{a", "no refs", "{{a}}}}{{", "é{{a}}é"] {
+            let (bytes, _) = filled_bytes(text, &longest);
+            assert_eq!(bytes, fill(text, &values).len() as u64, "{text}");
+        }
+        let (_, uses) = filled_bytes("{{a}} {{a}} {{b}}", &longest);
+        assert_eq!(uses.get("a"), Some(&2));
     }
 
     #[test]

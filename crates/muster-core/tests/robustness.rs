@@ -1,12 +1,46 @@
-//! Hostile input never panics the loader, and a rejected file always says where.
+//! Hostile input never panics the loader, a rejected file always says where, and a valid one can be
+//! played.
 //!
 //! Method: take the shipped files, mutate them (truncate, delete a range, insert noise, duplicate a
-//! slice) and load the result. Whatever comes back, when there is no scenario there must be at least
-//! one error, and every diagnostic's span must lie within the text. A failing case prints its input;
+//! slice) and load the result; and generate drills whose variables fill to random sizes around the
+//! limits. Whatever comes back, when there is no scenario there must be at least one error, and every
+//! diagnostic's span must lie within the text; when there is one, the simulator plays it to the end
+//! under a memory ceiling (the test binary's allocator refuses past [`MEMORY_CEILING_BYTES`], which
+//! aborts the test), so "valid" always means "can be played". A failing case prints its input;
 //! proptest's seed is in `proptest-regressions/` when it shrinks one.
 
-use muster_core::{ResponsibilityModel, load_model, load_scenario};
+use muster_core::engine::{Speed, WallMs};
+use muster_core::sim::{SimConfig, Simulation, Team};
+use muster_core::{ResponsibilityModel, Scenario, load_model, load_scenario};
 use proptest::prelude::*;
+
+/// Most memory this test binary may hold at once, in bytes: far above what any valid drill needs (a
+/// few megabytes), far below what an unbounded variable fill would ask for (gigabytes).
+const MEMORY_CEILING_BYTES: usize = 1024 * 1024 * 1024;
+
+#[global_allocator]
+static ALLOCATOR: cap::Cap<std::alloc::System> = cap::Cap::new(std::alloc::System, MEMORY_CEILING_BYTES);
+
+/// Most steps a simulation of a valid drill may take here: it ends long before.
+const MAX_SIM_STEPS: usize = 200_000;
+
+/// Plays a valid scenario to its end with a bot team.
+fn play(scenario: Scenario, model: &ResponsibilityModel) -> Result<(), TestCaseError> {
+    let config = SimConfig {
+        seed: 7,
+        team: Team::Mixed,
+        participants: None,
+        speed: Speed::REAL_TIME,
+        start: WallMs(1_000),
+    };
+    let mut sim = Simulation::new(scenario, model, &config);
+    let mut steps = 0;
+    while sim.step().is_some() {
+        steps += 1;
+        prop_assert!(steps < MAX_SIM_STEPS, "the simulation does not end");
+    }
+    Ok(())
+}
 
 const MODEL: &str = include_str!("../../../scenarios/model.ron");
 const SCENARIOS: &[&str] = &[
@@ -73,6 +107,9 @@ fn check_scenario(text: &str, model: &ResponsibilityModel) -> Result<(), TestCas
     } else {
         prop_assert!(!load.diagnostics.iter().any(|d| d.is_error()), "accepted with an error");
     }
+    if let Some(scenario) = load.scenario.clone() {
+        play(scenario, model)?;
+    }
     for d in &load.diagnostics {
         prop_assert!(d.span.start <= d.span.end && d.span.end <= text.len(), "span out of bounds: {d:?}");
         let (line, col) = d.line_col(text);
@@ -110,6 +147,28 @@ proptest! {
 
     #[test]
     fn arbitrary_text_never_panics(text in "\\PC{0,400}") {
+        check_scenario(&text, &model())?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Variables of random length used a random number of times in several texts, around the fill
+    /// limits: either validation refuses the drill, or it plays within the memory ceiling.
+    #[test]
+    fn filled_variables_stay_within_the_memory_ceiling(
+        value_bytes in 1usize..1_000_000,
+        refs in prop::collection::vec(0usize..3_000, 3),
+    ) {
+        let minimal = include_str!("../../../tests/data/validate/ok/minimal.ron");
+        let value = "v".repeat(value_bytes);
+        let use_ = |n: usize| "{{big}}".repeat(n);
+        let text = minimal
+            .replacen("variables: [", &format!("variables: [Variable(name: \"big\", value: OneOf([\"{value}\"])),"), 1)
+            .replacen("title: \"Token {{token}}", &format!("title: \"{}Token {{{{token}}}}", use_(refs[0])), 1)
+            .replacen("body: \"A personal", &format!("body: \"{}A personal", use_(refs[1])), 1)
+            .replacen("body: \"Platform reports", &format!("body: \"{}Platform reports", use_(refs[2])), 1);
         check_scenario(&text, &model())?;
     }
 }

@@ -21,9 +21,11 @@ pub const SCENARIOS: &[(&str, &str)] = &[
 pub fn seed(dir: &Path) -> Result<(), LibraryError> {
     fs::create_dir_all(dir).map_err(|source| LibraryError::Write { path: dir.to_owned(), source })?;
     for (name, text) in std::iter::once((MODEL_FILE, MODEL)).chain(SCENARIOS.iter().copied()) {
+        // Whatever has the name already, a file or a link, is left alone and never written through.
         let path = dir.join(name);
-        if !path.exists() {
-            fs::write(&path, text).map_err(|source| LibraryError::Write { path, source })?;
+        match crate::write_new(&path, text.as_bytes()) {
+            Ok(()) | Err(crate::WriteNew::Exists) => {}
+            Err(crate::WriteNew::Io(source)) => return Err(LibraryError::Write { path, source }),
         }
     }
     Ok(())

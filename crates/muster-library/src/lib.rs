@@ -6,11 +6,13 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io;
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
+use muster_core::span::ByteSpan;
+use muster_core::validate::MAX_FILE_BYTES;
 use muster_core::{
-    Counts, Diagnostic, FileKind, Header, ResponsibilityModel, Scenario, file_kind, load_model,
+    Code, Counts, Diagnostic, FileKind, Header, ResponsibilityModel, Scenario, file_kind, load_model,
     load_scenario, model_unavailable,
 };
 
@@ -153,8 +155,66 @@ fn check_file_name(mut file: CheckedFile) -> CheckedFile {
     file
 }
 
-fn read(path: &Path) -> Result<String, LibraryError> {
-    fs::read_to_string(path).map_err(|source| LibraryError::Read { path: path.to_owned(), source })
+/// A file's text, or why it has none a checker can read.
+enum Text {
+    /// UTF-8 text.
+    Utf8(String),
+    /// Not UTF-8: the text with bad sequences replaced (for excerpts), and the problem.
+    Unreadable(String, Diagnostic),
+}
+
+/// Reads a file as text without trusting it: at most [`MAX_FILE_BYTES`] + 1 bytes are read, and bytes
+/// that are not UTF-8 become a diagnostic of that file (with the offset of the first bad sequence)
+/// instead of an error that would stop every other file from being checked.
+fn read(path: &Path) -> Result<Text, LibraryError> {
+    let read_error = |source| LibraryError::Read { path: path.to_owned(), source };
+    let file = fs::File::open(path).map_err(read_error)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes).map_err(read_error)?;
+    if bytes.len() > MAX_FILE_BYTES {
+        let d = Diagnostic::error(Code::OutOfRange, ByteSpan::new(0, 0), "file is larger than 2 MiB")
+            .with_hint("split the scenario or trim its attachments");
+        return Ok(Text::Unreadable(String::new(), d));
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(Text::Utf8(text)),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let bad = e.as_bytes().get(at).copied().unwrap_or_default();
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            // The lossy text keeps the valid prefix, so `at` points at the first replacement character.
+            let span = ByteSpan::new(at, at + char::REPLACEMENT_CHARACTER.len_utf8());
+            let d = Diagnostic::error(
+                Code::Encoding,
+                span,
+                format!("the file is not UTF-8 text: byte {at} (0x{bad:02X}) starts an invalid sequence"),
+            )
+            .with_hint(
+                "save the file as UTF-8; a Latin-1 or Windows-1252 file can be converted with \
+                 `iconv -f latin1 -t utf-8 FILE`",
+            );
+            Ok(Text::Unreadable(text, d))
+        }
+    }
+}
+
+/// A file that could not be read as text, shown as what it was meant to be.
+fn unreadable(path: PathBuf, text: String, d: Diagnostic, kind: FileKind) -> CheckedFile {
+    CheckedFile {
+        path,
+        text,
+        kind,
+        diagnostics: vec![d],
+        scenario: None,
+        model: None,
+        header: None,
+        counts: Counts::default(),
+    }
+}
+
+/// Whether a path is a library's model file by its name (an empty or broken `model.ron` is still one).
+fn is_model_file(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n == MODEL_FILE)
 }
 
 /// The `.ron` files of a folder, sorted by name (not recursive).
@@ -197,8 +257,16 @@ pub fn check_paths(paths: &[PathBuf], model: Option<&Path>) -> Result<Vec<Checke
     let mut models: BTreeMap<PathBuf, Option<ResponsibilityModel>> = BTreeMap::new();
     let mut out = Vec::new();
     for path in files {
-        let text = read(&path)?;
-        if file_kind(&text) == FileKind::Model {
+        let kind = |text: &str| if is_model_file(&path) { FileKind::Model } else { file_kind(text) };
+        let text = match read(&path)? {
+            Text::Utf8(text) => text,
+            Text::Unreadable(text, d) => {
+                let kind = kind(&text);
+                out.push(unreadable(path, text, d, kind));
+                continue;
+            }
+        };
+        if kind(&text) == FileKind::Model {
             out.push(check_model_text(path, text));
             continue;
         }
@@ -210,7 +278,10 @@ pub fn check_paths(paths: &[PathBuf], model: Option<&Path>) -> Result<Vec<Checke
             if !model_path.exists() {
                 return Err(LibraryError::NoModel { scenario: path, looked: model_path });
             }
-            let loaded = load_model(&read(&model_path)?).value;
+            let loaded = match read(&model_path)? {
+                Text::Utf8(text) => load_model(&text).value,
+                Text::Unreadable(..) => None,
+            };
             models.insert(model_path.clone(), loaded);
         }
         let model = models.get(&model_path).and_then(Option::as_ref).ok_or(model_path.as_path());
@@ -257,15 +328,23 @@ impl Library {
         if !model_path.exists() {
             return Err(LibraryError::NoModel { scenario: dir.to_owned(), looked: model_path });
         }
-        let model = check_model_text(model_path.clone(), read(&model_path)?);
+        let model = match read(&model_path)? {
+            Text::Utf8(text) => check_model_text(model_path.clone(), text),
+            Text::Unreadable(text, d) => unreadable(model_path.clone(), text, d, FileKind::Model),
+        };
         let mut scenarios = Vec::new();
         for path in ron_files(dir)? {
             if path == model_path {
                 continue;
             }
-            let text = read(&path)?;
-            let model_ref = model.model.as_ref().ok_or(model_path.as_path());
-            scenarios.push(check_file_name(check_scenario_text(path, text, model_ref)));
+            // One unreadable file is that file's problem: every other one is still checked and shown.
+            match read(&path)? {
+                Text::Utf8(text) => {
+                    let model_ref = model.model.as_ref().ok_or(model_path.as_path());
+                    scenarios.push(check_file_name(check_scenario_text(path, text, model_ref)));
+                }
+                Text::Unreadable(text, d) => scenarios.push(unreadable(path, text, d, FileKind::Scenario)),
+            }
         }
         Ok(Library { dir: dir.to_owned(), model, scenarios })
     }
@@ -296,14 +375,41 @@ impl Library {
         };
         let id = scenario.id.as_str().to_owned();
         let target = self.dir.join(format!("{id}.ron"));
-        if self.find(&id).is_some() || target.exists() {
+        if self.find(&id).is_some() {
             return Err(ImportError::Exists(id));
         }
-        fs::write(&target, &checked.text)
-            .map_err(|source| LibraryError::Write { path: target.clone(), source })?;
+        write_new(&target, checked.text.as_bytes()).map_err(|e| match e {
+            WriteNew::Exists => ImportError::Exists(id.clone()),
+            WriteNew::Io(source) => ImportError::Io(LibraryError::Write { path: target.clone(), source }),
+        })?;
         self.scenarios.push(CheckedFile { path: target, ..checked });
         Ok(self.scenarios.len() - 1)
     }
+}
+
+/// Why [`write_new`] wrote nothing.
+pub(crate) enum WriteNew {
+    /// Something of that name is there already: a file, a folder, or a link (dangling or not).
+    Exists,
+    /// Creating or writing failed.
+    Io(io::Error),
+}
+
+/// Creates `path` and writes `bytes` to it, never following or replacing whatever has that name: the
+/// create is exclusive (`O_CREAT | O_EXCL`, which also refuses a dangling symbolic link), so there is
+/// no gap between a check and the write. A file left half-written by a failed write is removed.
+pub(crate) fn write_new(path: &Path, bytes: &[u8]) -> Result<(), WriteNew> {
+    let mut file = match fs::OpenOptions::new().write(true).create_new(true).open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Err(WriteNew::Exists),
+        Err(e) => return Err(WriteNew::Io(e)),
+    };
+    if let Err(e) = file.write_all(bytes).and_then(|()| file.sync_all()) {
+        drop(file);
+        let _ = fs::remove_file(path);
+        return Err(WriteNew::Io(e));
+    }
+    Ok(())
 }
 
 /// The id a file is known by: its scenario id when it parsed, else its file stem.
@@ -359,6 +465,76 @@ mod tests {
         assert_eq!(id, "minimal");
         assert!(tmp.path().join("minimal.ron").exists());
         assert!(matches!(lib.import("again.ron", minimal.to_owned()), Err(ImportError::Exists(_))));
+    }
+
+    #[test]
+    fn a_file_that_is_not_utf8_is_its_own_problem() {
+        // Goal (hardening issue, item 3): one Latin-1 file gets a diagnostic with the offset of its first
+        // bad byte; the model and every other scenario load as usual, through `Library::open` and
+        // `check_paths` alike. A byte-order mark is accepted.
+        let tmp = tempfile::tempdir().expect("tempdir");
+        builtin::seed(tmp.path()).expect("seed");
+        let mut latin1 = b"// caf".to_vec();
+        latin1.push(0xE9);
+        latin1.extend_from_slice(b"\nScenario()");
+        fs::write(tmp.path().join("latin1.ron"), &latin1).expect("write");
+        let minimal = include_str!("../../../tests/data/validate/ok/minimal.ron");
+        write(tmp.path(), "minimal.ron", &format!("\u{feff}{minimal}"));
+        let lib = Library::open(tmp.path()).expect("one bad file does not fail the library");
+        assert!(lib.model.is_ok());
+        let bad = lib.find("latin1").expect("the bad file is listed");
+        assert_eq!(bad.diagnostics.len(), 1);
+        assert_eq!(bad.diagnostics[0].code, Code::Encoding);
+        assert!(bad.diagnostics[0].message.contains("byte 6 (0xE9)"), "{}", bad.diagnostics[0].message);
+        assert_eq!(bad.diagnostics[0].span.start, 6);
+        for f in lib.scenarios.iter().filter(|f| f.name() != "latin1.ron") {
+            assert!(f.is_ok(), "{}: {:?}", f.name(), f.diagnostics);
+        }
+        assert_eq!(lib.scenarios.len(), builtin::SCENARIOS.len() + 2);
+        let checked = check_paths(&[tmp.path().to_owned()], None).expect("validate the folder");
+        assert_eq!(checked.len(), builtin::SCENARIOS.len() + 3);
+        assert_eq!(checked.iter().filter(|f| !f.is_ok()).count(), 1);
+    }
+
+    #[test]
+    fn an_empty_or_bom_only_model_is_a_broken_model() {
+        for text in ["", "\u{feff}", "  \n"] {
+            let tmp = tempfile::tempdir().expect("tempdir");
+            write(tmp.path(), MODEL_FILE, text);
+            write(tmp.path(), "minimal.ron", include_str!("../../../tests/data/validate/ok/minimal.ron"));
+            let checked = check_paths(&[tmp.path().to_owned()], None).expect("validate");
+            let model = checked.iter().find(|f| f.name() == MODEL_FILE).expect("model listed");
+            assert_eq!(model.kind, FileKind::Model, "{text:?}");
+            assert!(
+                !model.is_ok() && model.diagnostics[0].message.contains("file"),
+                "{:?}",
+                model.diagnostics
+            );
+            let lib = Library::open(tmp.path()).expect("open");
+            assert!(lib.model.model.is_none());
+            assert_eq!(lib.scenarios[0].diagnostics[0].code, Code::ModelUnavailable);
+        }
+    }
+
+    #[test]
+    fn import_never_writes_through_a_link() {
+        // Goal (hardening issue, item 7): a dangling symbolic link named like the import's target is
+        // neither followed nor replaced; the import is refused as existing and nothing is written.
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let outside = tempfile::tempdir().expect("outside");
+        builtin::seed(tmp.path()).expect("seed");
+        let victim = outside.path().join("victim");
+        std::os::unix::fs::symlink(&victim, tmp.path().join("minimal.ron")).expect("symlink");
+        let mut lib = Library::open(tmp.path()).expect("open");
+        let minimal = include_str!("../../../tests/data/validate/ok/minimal.ron");
+        assert!(matches!(lib.import("upload.ron", minimal.to_owned()), Err(ImportError::Exists(_))));
+        assert!(!victim.exists(), "the link was followed");
+        assert!(fs::symlink_metadata(tmp.path().join("minimal.ron")).expect("link").file_type().is_symlink());
+        // Seeding leaves a link in place of a built-in file alone too.
+        fs::remove_file(tmp.path().join(builtin::SCENARIOS[0].0)).expect("remove");
+        std::os::unix::fs::symlink(&victim, tmp.path().join(builtin::SCENARIOS[0].0)).expect("symlink");
+        builtin::seed(tmp.path()).expect("seed again");
+        assert!(!victim.exists(), "seeding followed the link");
     }
 
     #[test]

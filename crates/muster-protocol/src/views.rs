@@ -2,7 +2,7 @@
 //!
 //! Pure functions of their inputs; the server calls them and serializes the result.
 
-use muster_core::span::line_col;
+use muster_core::span::Lines;
 use muster_core::{
     ActionKind, AttachmentKind, Channel, Counts, Diagnostic, Difficulty, Header, Metric, ResponsibilityModel,
     Scenario, Severity, SodConstraint, SodSide, Trigger, earliest_fire_times,
@@ -61,14 +61,18 @@ pub fn counts(c: Counts) -> CountsView {
 
 /// A diagnostic with line, column and an excerpt of up to three lines.
 pub fn diagnostic(text: &str, d: &Diagnostic) -> DiagnosticView {
-    let (line, column) = line_col(text, d.span.start);
-    let (end_line, end_column) = line_col(text, d.span.end);
-    let excerpt = text
-        .lines()
-        .enumerate()
-        .skip(line.saturating_sub(2))
-        .take(if line > 1 { 3 } else { 2 })
-        .map(|(i, l)| ExcerptLine { number: u32_of(i + 1), text: l.chars().take(300).collect() })
+    diagnostic_in(&Lines::new(text), d)
+}
+
+/// [`diagnostic`] with the text's lines indexed once, for many diagnostics of one text.
+fn diagnostic_in(lines: &Lines<'_>, d: &Diagnostic) -> DiagnosticView {
+    let (line, column) = lines.line_col(d.span.start);
+    let (end_line, end_column) = lines.line_col(d.span.end);
+    let first = line.saturating_sub(1).max(1);
+    let excerpt = (first..=line + 1)
+        .filter_map(|n| {
+            lines.line(n).map(|l| ExcerptLine { number: u32_of(n), text: l.chars().take(300).collect() })
+        })
         .collect();
     DiagnosticView {
         severity: match d.severity {
@@ -88,7 +92,8 @@ pub fn diagnostic(text: &str, d: &Diagnostic) -> DiagnosticView {
 
 /// All diagnostics of a text.
 pub fn diagnostics(text: &str, ds: &[Diagnostic]) -> Vec<DiagnosticView> {
-    ds.iter().map(|d| diagnostic(text, d)).collect()
+    let lines = Lines::new(text);
+    ds.iter().map(|d| diagnostic_in(&lines, d)).collect()
 }
 
 fn role_ref(model: Option<&ResponsibilityModel>, id: &str) -> RoleRef {

@@ -24,11 +24,12 @@ use muster_protocol::{
     ApiError, CheckResult, Health, ImportResult, LibraryView, ModelStatus, ModelView, PROTOCOL_VERSION,
     ScenarioDetail, UploadRequest,
 };
-use tokio::net::TcpListener;
-
+mod conn;
 mod history;
 pub mod live;
 pub mod tls;
+
+pub use conn::{HEADER_READ_TIMEOUT, MAX_HTTP_CONNECTIONS_PER_IP, REQUEST_TIMEOUT};
 
 /// Largest request body: a 2 MiB scenario file plus JSON escaping.
 pub const MAX_BODY_BYTES: usize = 5 * 1024 * 1024;
@@ -141,11 +142,13 @@ pub enum ServerError {
 
 /// A bound server, ready to run.
 pub struct Server {
-    listener: TcpListener,
+    listener: std::net::TcpListener,
     router: Router,
     addr: SocketAddr,
     live: Option<muster_app::live::Live>,
     lan: Option<LanListener>,
+    /// TCP connections one address may hold: its WebSockets and [`MAX_HTTP_CONNECTIONS_PER_IP`] more.
+    max_tcp_per_ip: usize,
 }
 
 /// The bound LAN listener.
@@ -165,10 +168,11 @@ impl Server {
         tokio::task::spawn_blocking(move || Library::open(&dir))
             .await
             .map_err(|e| ServerError::Bind { addr: config.addr, source: std::io::Error::other(e) })??;
-        let listener = TcpListener::bind(config.addr)
-            .await
-            .map_err(|source| ServerError::Bind { addr: config.addr, source })?;
-        let addr = listener.local_addr().map_err(|source| ServerError::Bind { addr: config.addr, source })?;
+        let bind_error = |source| ServerError::Bind { addr: config.addr, source };
+        let listener = std::net::TcpListener::bind(config.addr).map_err(bind_error)?;
+        listener.set_nonblocking(true).map_err(bind_error)?;
+        let addr = listener.local_addr().map_err(bind_error)?;
+        let max_tcp_per_ip = config.max_connections_per_ip.saturating_add(MAX_HTTP_CONNECTIONS_PER_IP);
         let live = config.store.clone().map(|store| {
             let live_config = config
                 .live
@@ -203,7 +207,7 @@ impl Server {
             };
             LanListener { listener, router: router(lan_state), tls, url, fingerprint }
         });
-        Ok(Server { listener, router: router(state), addr, live, lan })
+        Ok(Server { listener, router: router(state), addr, live, lan, max_tcp_per_ip })
     }
 
     /// Where participants join: the LAN URL (`https://192.168.1.20:4781`) when there is a LAN listener.
@@ -241,36 +245,23 @@ impl Server {
                 live.shutdown().await;
             }
         };
-        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        // No Nagle: live events are small messages that must go out at once, not wait for an ACK.
-        let listener = axum::serve::ListenerExt::tap_io(self.listener, |tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
-        let Some(lan) = self.lan else {
-            return axum::serve(listener, service).with_graceful_shutdown(shutdown).await;
-        };
-        // Both listeners stop together: the loopback one when `shutdown` completes, the LAN one with it.
-        let handle = axum_server::Handle::new();
-        let stop_lan = handle.clone();
-        let shutdown = async move {
+        // Both listeners stop together when `shutdown` completes.
+        let (local_handle, lan_handle) = (axum_server::Handle::new(), axum_server::Handle::new());
+        let (stop_local, stop_lan) = (local_handle.clone(), lan_handle.clone());
+        let stopper = async move {
             shutdown.await;
-            stop_lan.graceful_shutdown(Some(std::time::Duration::from_secs(5)));
+            conn::stop(&stop_local);
+            conn::stop(&stop_lan);
         };
-        let lan_service = lan.router.into_make_service_with_connect_info::<SocketAddr>();
-        let lan_server = async move {
-            match lan.tls {
-                Some(config) => {
-                    let config = axum_server::tls_rustls::RustlsConfig::from_config(config);
-                    axum_server::from_tcp_rustls(lan.listener, config)?
-                        .handle(handle)
-                        .serve(lan_service)
-                        .await
-                }
-                None => axum_server::from_tcp(lan.listener)?.handle(handle).serve(lan_service).await,
+        let max = self.max_tcp_per_ip;
+        let local = conn::serve(self.listener, self.router, None, local_handle, max);
+        let lan = async move {
+            match self.lan {
+                Some(lan) => conn::serve(lan.listener, lan.router, lan.tls, lan_handle, max).await,
+                None => Ok(()),
             }
         };
-        let local = axum::serve(listener, service).with_graceful_shutdown(shutdown);
-        let (a, b) = tokio::join!(local, lan_server);
+        let (a, b, ()) = tokio::join!(local, lan, stopper);
         a.and(b)
     }
 }
@@ -343,39 +334,103 @@ fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Refuses foreign Host and Origin headers and adds the security headers to every response.
+/// Refuses foreign Host and Origin headers, bounds each request's time, answers every API failure in
+/// the API's error shape (axum's own rejections included), and adds the security headers to every
+/// response, refusals included.
 async fn guard(State(state): State<AppState>, req: axum::extract::Request, next: Next) -> Response {
+    let is_api = req.uri().path().starts_with("/api/");
+    let res = match refusal(&state, &req) {
+        Some(refused) => refused,
+        None => match tokio::time::timeout(REQUEST_TIMEOUT, next.run(req)).await {
+            Ok(res) => res,
+            Err(_) => api_error(
+                StatusCode::REQUEST_TIMEOUT,
+                "timeout",
+                format!("the request took longer than {} s; send it again", REQUEST_TIMEOUT.as_secs()),
+            ),
+        },
+    };
+    let res = if is_api { api_shaped(res).await } else { res };
+    secured(res)
+}
+
+/// The guard's answer when a request must not reach a handler: a LAN request for the facilitator's
+/// pages, a foreign `Host`, or a state-changing request from a foreign `Origin`.
+fn refusal(state: &AppState, req: &axum::extract::Request) -> Option<Response> {
     let headers = req.headers();
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
     if let Exposure::Lan { .. } = state.exposure {
         let path = req.uri().path();
         if path.starts_with("/api/") && path != "/api/health" && path != "/api/live/ws" {
-            return api_error(
+            return Some(api_error(
                 StatusCode::FORBIDDEN,
                 "facilitator-only",
                 "this address is for participants; the facilitator's pages are on the facilitator's machine"
                     .to_owned(),
-            );
+            ));
         }
     }
-    if !host_allowed(&state, host) {
-        return api_error(
+    if !host_allowed(state, host) {
+        let shown: String = host.chars().filter(|c| !c.is_control()).take(100).collect();
+        return Some(api_error(
             StatusCode::MISDIRECTED_REQUEST,
             "bad-host",
-            format!("this server does not answer for host `{host}`"),
-        );
+            format!("this server does not answer for host `{shown}`"),
+        ));
     }
     if let Some(origin) = headers.get(header::ORIGIN) {
-        let ok = origin.to_str().ok().is_some_and(|o| origin_allowed(&state, o, host));
+        let ok = origin.to_str().ok().is_some_and(|o| origin_allowed(state, o, host));
         if !ok && req.method() != Method::GET {
-            return api_error(
+            return Some(api_error(
                 StatusCode::FORBIDDEN,
                 "bad-origin",
                 "requests from other sites are refused".to_owned(),
-            );
+            ));
         }
     }
-    let mut res = next.run(req).await;
+    None
+}
+
+/// Most bytes of a framework rejection's text kept when it is turned into the API's error shape.
+const MAX_REJECTION_BYTES: usize = 4 * 1024;
+
+/// An API failure that is not in the API's error shape yet (axum's rejections: the body limit's 413,
+/// a malformed path or query, a wrong method) put into it, with the rejection's text as the message.
+async fn api_shaped(res: Response) -> Response {
+    let status = res.status();
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return res;
+    }
+    let code = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "too-large",
+        StatusCode::METHOD_NOT_ALLOWED => "method-not-allowed",
+        StatusCode::NOT_FOUND => "not-found",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE | StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => {
+            "bad-request"
+        }
+        s if s.is_server_error() => "internal",
+        _ => "refused",
+    };
+    let text = axum::body::to_bytes(res.into_body(), MAX_REJECTION_BYTES).await.unwrap_or_default();
+    let text: String = String::from_utf8_lossy(&text).chars().filter(|c| !c.is_control()).collect();
+    let message = match (status, text.trim()) {
+        (StatusCode::PAYLOAD_TOO_LARGE, _) => {
+            format!("the request body is larger than {} MiB", MAX_BODY_BYTES / (1024 * 1024))
+        }
+        (_, "") => status.canonical_reason().unwrap_or("the request was refused").to_lowercase(),
+        (_, text) => text.to_owned(),
+    };
+    api_error(status, code, message)
+}
+
+/// Adds the security headers; a handler may have set a policy of its own (the report page: no script at
+/// all, framable by the app).
+fn secured(mut res: Response) -> Response {
     let h = res.headers_mut();
     // A handler may set a policy of its own (the report page: no script at all, framable by the app).
     h.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(CONTENT_SECURITY_POLICY));
@@ -422,9 +477,21 @@ impl Failure {
         self
     }
 
-    fn internal(what: impl std::fmt::Display) -> Failure {
-        tracing::warn!("request failed: {what}");
-        Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", format!("the request failed: {what}"))
+    /// A failure of the server's own, with its whole cause: "database statement failed: database or
+    /// disk is full" says what to do, "database statement failed" does not.
+    fn internal(what: impl std::error::Error) -> Failure {
+        let mut text = what.to_string();
+        let mut source = what.source();
+        while let Some(cause) = source {
+            let cause_text = cause.to_string();
+            if !text.ends_with(&cause_text) {
+                text.push_str(": ");
+                text.push_str(&cause_text);
+            }
+            source = cause.source();
+        }
+        tracing::warn!("request failed: {text}");
+        Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", format!("the request failed: {text}"))
     }
 }
 
@@ -546,10 +613,13 @@ fn check_result(file: &CheckedFile) -> CheckResult {
 
 /// Parses a JSON body ourselves so a bad request gets our error shape, not axum's plain text.
 fn json_body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: &[u8], shape: &str) -> ApiResult<T> {
+    // A media type is compared as a type, case-insensitively, with any parameters (`charset=utf-8`):
+    // `application/json` and `APPLICATION/JSON` are JSON, `application/jsonfoo` is not.
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
+        .and_then(|v| v.parse::<mime::Mime>().ok())
+        .is_some_and(|m| m.type_() == mime::APPLICATION && m.subtype() == mime::JSON && m.suffix().is_none());
     if !is_json {
         return Err(Failure::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,

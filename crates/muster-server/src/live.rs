@@ -56,7 +56,7 @@ pub(crate) struct PerIp(Mutex<BTreeMap<IpAddr, usize>>);
 pub(crate) struct Slot(Arc<PerIp>, IpAddr);
 
 impl PerIp {
-    fn take(self: &Arc<PerIp>, ip: IpAddr, max: usize) -> Option<Slot> {
+    pub(crate) fn take(self: &Arc<PerIp>, ip: IpAddr, max: usize) -> Option<Slot> {
         let mut map = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let n = map.entry(ip).or_insert(0);
         if *n >= max {

@@ -166,6 +166,125 @@ async fn hostile_requests_are_refused() {
 }
 
 #[tokio::test]
+async fn refusals_carry_the_security_headers_and_the_error_shape() {
+    // Hardening issue, item 6: the guard's own refusals and axum's rejections are answered like any
+    // other API failure: JSON `{error, message}` with the CSP, nosniff and frame options.
+    let (app, _tmp) = app();
+    let check_headers = |headers: &axum::http::HeaderMap, what: &str| {
+        assert!(headers.get("content-security-policy").is_some(), "{what}: no CSP");
+        assert_eq!(
+            headers.get("x-content-type-options").map(|v| v.as_bytes()),
+            Some(&b"nosniff"[..]),
+            "{what}"
+        );
+        assert_eq!(headers.get("x-frame-options").map(|v| v.as_bytes()), Some(&b"DENY"[..]), "{what}");
+    };
+    let foreign_host =
+        Request::get("/api/library").header("host", "evil.example:4000").body(Body::empty()).expect("req");
+    let foreign_origin = Request::post("/api/scenarios/check")
+        .header("host", HOST)
+        .header("origin", "http://evil.example")
+        .header("content-type", "application/json")
+        .body(Body::from("{}"))
+        .expect("req");
+    let big = "x".repeat(super::MAX_BODY_BYTES + 1);
+    let oversize = post_json("/api/scenarios/check", &serde_json::json!({"name": "a", "text": big}));
+    let wrong_method = get("/api/scenarios/import");
+    for (req, status, code) in [
+        (foreign_host, StatusCode::MISDIRECTED_REQUEST, "bad-host"),
+        (foreign_origin, StatusCode::FORBIDDEN, "bad-origin"),
+        (oversize, StatusCode::PAYLOAD_TOO_LARGE, "too-large"),
+        (wrong_method, StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed"),
+    ] {
+        let (got, json, headers) = send(&app, req).await;
+        assert_eq!(got, status, "{json}");
+        assert_eq!(json["error"], code, "{json}");
+        assert!(json["message"].as_str().is_some_and(|m| !m.is_empty()), "{json}");
+        check_headers(&headers, code);
+    }
+}
+
+#[tokio::test]
+async fn the_content_type_is_a_media_type_not_a_prefix() {
+    // Hardening issue, item 9: compared as a type, case-insensitively, with parameters.
+    let (app, _tmp) = app();
+    let body = serde_json::json!({"name": "a.ron", "text": "Scenario()"}).to_string();
+    for (content_type, status) in [
+        ("application/json", StatusCode::OK),
+        ("APPLICATION/JSON", StatusCode::OK),
+        ("application/json; charset=utf-8", StatusCode::OK),
+        ("application/jsonfoo", StatusCode::UNSUPPORTED_MEDIA_TYPE),
+        ("application/json+evil", StatusCode::UNSUPPORTED_MEDIA_TYPE),
+        ("text/plain", StatusCode::UNSUPPORTED_MEDIA_TYPE),
+    ] {
+        let req = Request::post("/api/scenarios/check")
+            .header("host", HOST)
+            .header("content-type", content_type)
+            .body(Body::from(body.clone()))
+            .expect("req");
+        let (got, json, _) = send(&app, req).await;
+        assert_eq!(got, status, "{content_type}: {json}");
+    }
+}
+
+#[tokio::test]
+async fn one_file_that_is_not_utf8_does_not_break_the_library() {
+    // Hardening issue, item 3: a Latin-1 file is listed with its own diagnostic; the library, the model,
+    // the other scenarios and import answer as usual.
+    let (app, tmp) = app();
+    let mut latin1 = b"// R\xe9sum\xe9 of the drill\nScenario()".to_vec();
+    latin1.extend_from_slice(b"\n");
+    std::fs::write(tmp.path().join("latin1.ron"), &latin1).expect("write");
+    let (status, json, _) = send(&app, get("/api/library")).await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    let cards = json["scenarios"].as_array().expect("cards");
+    assert_eq!(cards.len(), 5);
+    let bad = cards.iter().find(|c| c["file"] == "latin1.ron").expect("listed");
+    assert_eq!(bad["status"], "error");
+    assert_eq!(cards.iter().filter(|c| c["status"] == "ok").count(), 4);
+    let (status, detail, _) = send(&app, get("/api/scenarios/latin1")).await;
+    assert_eq!(status, StatusCode::OK);
+    let d = &detail["diagnostics"][0];
+    assert_eq!(d["code"], "encoding");
+    assert!(d["message"].as_str().expect("message").contains("byte 4 (0xE9)"), "{d}");
+    assert_eq!(send(&app, get("/api/model")).await.0, StatusCode::OK);
+    assert_eq!(send(&app, get("/api/scenarios/leaked-secret")).await.0, StatusCode::OK);
+    let minimal = include_str!("../../../tests/data/validate/ok/minimal.ron");
+    let (status, json, _) = send(
+        &app,
+        post_json("/api/scenarios/import", &serde_json::json!({"name": "m.ron", "text": minimal})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{json}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_request_that_never_finishes_is_answered_408() {
+    // Hardening issue, item 8: a body that never ends holds no handler past `REQUEST_TIMEOUT` (on
+    // tokio's paused clock, so the test does not wait for it).
+    let (app, _tmp) = app();
+    let never = futures_util::stream::pending::<Result<Vec<u8>, std::io::Error>>();
+    let req = Request::post("/api/scenarios/check")
+        .header("host", HOST)
+        .header("content-type", "application/json")
+        .body(Body::from_stream(never))
+        .expect("req");
+    let (status, json, headers) = send(&app, req).await;
+    assert_eq!(status, StatusCode::REQUEST_TIMEOUT);
+    assert_eq!(json["error"], "timeout");
+    assert!(headers.get("content-security-policy").is_some());
+}
+
+#[test]
+fn a_failure_of_our_own_says_its_cause() {
+    // Hardening issue, item 9: a plan save on a full disk said "database statement failed" and no more.
+    let full = std::io::Error::from_raw_os_error(28);
+    let e = muster_store::StoreError::Lock { path: "muster.db.locks/x.lock".into(), source: Arc::new(full) };
+    let super::Failure(inner) = super::Failure::internal(e);
+    assert!(inner.1.message.contains("No space left on device"), "{}", inner.1.message);
+}
+
+#[tokio::test]
 async fn assets_and_client_routes() {
     let (app, _tmp) = app();
     let res = app.clone().oneshot(get("/")).await.expect("res");
@@ -359,7 +478,14 @@ mod drills {
             ("owner", "ceo", "no role `ceo`"),
             ("capability", "magic", "no capability `magic`"),
             ("due", "next week", "not a date"),
+            ("due", "+2026-12-31", "not a date"),
+            ("due", "2026-1-5", "not a date"),
             ("issue", " ", "the issue is empty"),
+            // Hardening issue, item 5: clear screen, set title, hyperlink, clipboard.
+            ("issue", "x\u{1b}[2J", "control character U+001B"),
+            ("corrective_action", "x\u{1b}]0;pwned\u{7}", "control character U+001B"),
+            ("corrective_action", "\u{1b}]8;;http://evil.example\u{1b}\\link", "control character"),
+            ("issue", "\u{1b}]52;c;cm0gLXJmIH4=\u{7}", "control character"),
         ] {
             let mut bad = items[0].clone();
             bad[field] = value.into();

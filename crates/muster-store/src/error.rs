@@ -31,6 +31,23 @@ pub enum StoreError {
         #[source]
         source: DbError,
     },
+    /// No database file is there (a read-only command creates none).
+    #[error("there is no drill database at `{}` yet (`muster simulate` or the app makes one)", .0.display())]
+    NoDatabase(PathBuf),
+    /// The file is not a Muster drill database, so a read-only command leaves it untouched.
+    #[error(
+        "`{}` is not a Muster drill database (it holds no drill log); nothing was changed in it: pass --db with the file Muster keeps its drills in",
+        .0.display()
+    )]
+    NotMuster(PathBuf),
+    /// Another process kept the database's open lock for longer than the busy timeout.
+    #[error("another process has been opening the database `{}` for more than {} s; try again", path.display(), waited.as_secs())]
+    OpenBusy {
+        /// The database file.
+        path: PathBuf,
+        /// How long this one waited.
+        waited: std::time::Duration,
+    },
     /// The schema migrations could not be applied.
     #[error("cannot bring the database schema up to date")]
     Migrate(#[source] DbError),

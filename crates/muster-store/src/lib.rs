@@ -188,6 +188,11 @@ impl Store {
     }
 
     /// [`Store::open`] with an explicit config.
+    ///
+    /// Several processes may open a brand-new database at once (the app and a terminal on a fresh
+    /// install): the first to take the open lock beside it (`<db>.open.lock`, the operating system's)
+    /// creates the file, switches it to WAL and applies the migrations; the others wait for it, at most
+    /// `config.busy_timeout`, and find the schema up to date.
     pub async fn open_with(path: &Path, config: &StoreConfig) -> Result<Store, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
@@ -198,7 +203,52 @@ impl Store {
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full);
+        let _open_lock = open_lock(path, config.busy_timeout).await?;
         Store::connect(options, config, path).await
+    }
+
+    /// Opens an existing database for reading only (`muster drills`, `report`, `log`): nothing is
+    /// created, migrated or switched to WAL, and a file that is not a Muster drill log is refused
+    /// ([`StoreError::NotMuster`]) before anything is written to it. Writes through the returned store
+    /// fail.
+    pub async fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::NoDatabase(path.to_owned()));
+        }
+        let config = StoreConfig::default();
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .read_only(true)
+            .busy_timeout(config.busy_timeout)
+            .foreign_keys(true);
+        let open_error = |e| StoreError::Open { path: path.to_owned(), source: DbError::new(e) };
+        let mut conn = options.connect().await.map_err(open_error)?;
+        let tables: Result<Vec<String>, sqlx::Error> =
+            sqlx::query_scalar("SELECT name FROM sqlite_schema WHERE type = 'table'")
+                .fetch_all(&mut conn)
+                .await;
+        let is_muster = match tables {
+            Ok(tables) => ["_sqlx_migrations", "drills", "inputs", "events"]
+                .iter()
+                .all(|t| tables.iter().any(|x| x == t)),
+            // "file is not a database": not ours either.
+            Err(_) => false,
+        };
+        if !is_muster {
+            let _ = conn.close().await;
+            return Err(StoreError::NotMuster(path.to_owned()));
+        }
+        let pool = SqlitePoolOptions::new()
+            .max_connections(config.readers.max(1))
+            .connect_with(options)
+            .await
+            .map_err(open_error)?;
+        Ok(Store {
+            pool,
+            writer: Writer::spawn(conn, config.queue_capacity, config.batch_max),
+            path: Some(path.to_owned()),
+            memory_locks: std::sync::Arc::default(),
+        })
     }
 
     /// A store in memory, gone when the last clone is closed or dropped. For tests.
@@ -556,6 +606,39 @@ impl DrillStore for Store {
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// How often a process waiting for another's open lock tries again.
+const OPEN_LOCK_RETRY: Duration = Duration::from_millis(20);
+
+/// Takes the lock that serialises opening (creating, switching to WAL, migrating) the database at
+/// `db` across processes; waits at most `wait`. Released when the returned file is dropped, or when the
+/// process ends however it ends.
+async fn open_lock(db: &Path, wait: Duration) -> Result<std::fs::File, StoreError> {
+    let mut name = db.as_os_str().to_owned();
+    name.push(".open.lock");
+    let path = PathBuf::from(name);
+    let lock_error =
+        |path: &Path, e: std::io::Error| StoreError::Lock { path: path.to_owned(), source: e.into() };
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| lock_error(&path, e))?;
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) if tokio::time::Instant::now() < deadline => {
+                tokio::time::sleep(OPEN_LOCK_RETRY).await;
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(StoreError::OpenBusy { path: db.to_owned(), waited: wait });
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(lock_error(&path, e)),
+        }
+    }
+}
 
 /// A `drills` row with its counts, in column order.
 type RecordRow =

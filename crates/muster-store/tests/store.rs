@@ -477,3 +477,87 @@ async fn the_improvement_plan_is_saved_replaced_and_carried_over_from_the_previo
     assert_eq!(store.plan(&first).await.expect("plan").as_deref(), Some(&plan[..1]));
     store.close().await;
 }
+
+#[test]
+fn concurrent_first_opens_of_a_new_database_all_succeed() {
+    // Hardening issue, item 4: the app and a terminal command opening a brand-new database at once
+    // failed with "table drills already exists", "duplicate column name" or "database is locked".
+    // Method: eight threads, each with its own runtime and pools (as separate processes would have),
+    // open the same fresh file at the same moment; each then creates a drill.
+    for round in 0..3 {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join(format!("fresh-{round}.db"));
+        let start = std::sync::Arc::new(std::sync::Barrier::new(8));
+        let threads: Vec<_> = (0..8u64)
+            .map(|k| {
+                let (path, start) = (path.clone(), start.clone());
+                std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
+                    rt.block_on(async move {
+                        start.wait();
+                        let store = Store::open(&path).await.map_err(|e| format!("open {k}: {e:#}"))?;
+                        store
+                            .create_drill(new_drill(T0 + k))
+                            .await
+                            .map_err(|e| format!("create {k}: {e}"))?;
+                        store.close().await;
+                        Ok::<(), String>(())
+                    })
+                })
+            })
+            .collect();
+        let results: Vec<Result<(), String>> =
+            threads.into_iter().map(|t| t.join().expect("thread")).collect();
+        assert!(results.iter().all(Result::is_ok), "round {round}: {results:?}");
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
+        let n = rt.block_on(async {
+            let store = Store::open_read_only(&path).await.expect("reopen");
+            let n = store.drills().await.expect("drills").len();
+            store.close().await;
+            n
+        });
+        assert_eq!(n, 8);
+    }
+}
+
+#[tokio::test]
+async fn a_read_only_open_leaves_a_foreign_database_untouched() {
+    // Hardening issue, item 4: `muster drills` on a database that is not Muster's created tables in it
+    // and switched its journal to WAL. Method: a foreign SQLite file in rollback mode, and a text file;
+    // each is refused with a clear error and is byte for byte what it was, with no WAL beside it.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let foreign = dir.path().join("notes.db");
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&foreign)
+        .create_if_missing(true)
+        .connect()
+        .await
+        .expect("foreign db");
+    sqlx::query("CREATE TABLE notes (body TEXT)").execute(&mut conn).await.expect("create");
+    sqlx::query("INSERT INTO notes VALUES ('keep me')").execute(&mut conn).await.expect("insert");
+    conn.close().await.expect("close");
+    let text = dir.path().join("readme.db");
+    std::fs::write(&text, "not a database at all\n").expect("write");
+    for path in [&foreign, &text] {
+        let before = std::fs::read(path).expect("read");
+        let e = Store::open_read_only(path).await.expect_err("refused");
+        assert!(matches!(e, StoreError::NotMuster(_)), "{e}");
+        assert!(e.to_string().contains("is not a Muster drill database"), "{e}");
+        assert_eq!(std::fs::read(path).expect("read"), before, "{} changed", path.display());
+        let mut wal = path.as_os_str().to_owned();
+        wal.push("-wal");
+        assert!(!Path::new(&wal).exists());
+    }
+    let missing = dir.path().join("missing.db");
+    assert!(matches!(Store::open_read_only(&missing).await, Err(StoreError::NoDatabase(_))));
+    assert!(!missing.exists(), "a read-only open creates nothing");
+    // A Muster database opens read-only, and refuses writes.
+    let ours = dir.path().join("muster.db");
+    let store = Store::open(&ours).await.expect("open");
+    store.create_drill(new_drill(T0)).await.expect("create");
+    store.close().await;
+    let store = Store::open_read_only(&ours).await.expect("read-only");
+    assert_eq!(store.drills().await.expect("drills").len(), 1);
+    assert!(store.create_drill(new_drill(T0 + 1)).await.is_err());
+    store.close().await;
+}
