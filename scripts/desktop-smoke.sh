@@ -3,6 +3,8 @@
 # through the printed address, takes a screenshot and checks the page was painted. Then creates a live
 # drill on the app's server, restarts the app on that drill's control room (the drill comes back from the
 # log) and takes a second screenshot.
+# Last, it saves a simulated drill's report through the app's native save dialog (typed into with xdotool)
+# and checks the file. Needs the `muster` binary beside BINARY (for the simulated drill).
 # Usage: scripts/desktop-smoke.sh BINARY [SCREENSHOT] [CONTROL-ROOM-SCREENSHOT]
 set -euo pipefail
 bin=${1:?usage: desktop-smoke.sh BINARY [SCREENSHOT] [CONTROL-ROOM-SCREENSHOT]}
@@ -76,4 +78,30 @@ pid=""
 MUSTER_OPEN="#/live/$drill?key=$key" start "$work/app2.log"
 grep -q "live drill .* was not resumed" "$work/app2.log" && { cat "$work/app2.log"; exit 1; }
 snap "$room"
+
+# The report of a simulated drill, saved with the system's save dialog.
+cleanup
+pid=""
+cli="$(dirname "$bin")/muster"
+"$cli" simulate "$XDG_DATA_HOME/muster/scenarios/leaked-secret.ron" --seed 3 \
+  --db "$XDG_DATA_HOME/muster/muster.db" >"$work/sim.log" 2>&1 || { cat "$work/sim.log"; exit 1; }
+sim=$("$cli" drills --db "$XDG_DATA_HOME/muster/muster.db" --format json |
+  python3 -c 'import json,sys; print([d["id"] for d in map(json.loads, sys.stdin) if d["team"] == "mixed"][0])')
+MUSTER_OPEN="#/drills/$sim" start "$work/app3.log"
+snap "$work/report.png"
+# "Save as… HTML" is the first button of the bar under the report's header.
+xdotool mousemove --window "$win" 166 289 click 1
+for _ in $(seq 1 50); do
+  xdotool search --onlyvisible --name 'Save the after-action report' >/dev/null 2>&1 && break
+  sleep 0.2
+done
+sleep 1
+xdotool key ctrl+a
+xdotool type "$HOME/saved-report.html"
+xdotool key Return
+for _ in $(seq 1 50); do [ -s "$HOME/saved-report.html" ] && break; sleep 0.2; done
+grep -q "After-action report" "$HOME/saved-report.html" 2>/dev/null || {
+  /usr/bin/import -window root "$work/dialog.png"; cat "$work/app3.log"
+  echo "the report was not saved through the save dialog" >&2; exit 1; }
+echo "report saved through the native dialog: $(wc -c <"$HOME/saved-report.html") bytes"
 INNER

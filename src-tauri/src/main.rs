@@ -8,8 +8,60 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
 use muster_server::{Assets, Server, ServerConfig};
-use muster_store::Store;
-use tauri::{WebviewUrl, WebviewWindowBuilder};
+use muster_store::{DrillId, Store};
+use tauri::{Manager, WebviewUrl, WebviewWindowBuilder};
+use tauri_plugin_dialog::DialogExt;
+use tauri_plugin_opener::OpenerExt;
+
+/// What the app's few commands need: the drill log and where it lives.
+struct Desktop {
+    store: Store,
+    db: std::path::PathBuf,
+}
+
+/// The report formats a save offers, by file extension.
+const REPORT_FORMATS: [&str; 4] = ["html", "md", "json", "csv"];
+
+/// Saves a drill's report where the facilitator chooses, with the system's save dialog (a download link does
+/// nothing in this window). Answers the path written, or `None` when the dialog was cancelled.
+#[tauri::command]
+async fn save_report(
+    app: tauri::AppHandle,
+    desktop: tauri::State<'_, Desktop>,
+    drill: String,
+    format: String,
+) -> Result<Option<String>, String> {
+    if !REPORT_FORMATS.contains(&format.as_str()) {
+        return Err(format!("no report format `{format}`: use one of {}", REPORT_FORMATS.join(", ")));
+    }
+    let report = muster_app::drills::load(&desktop.store, &DrillId(drill.clone()))
+        .await
+        .map_err(|e| format!("the report of drill `{drill}` could not be made: {e}"))?;
+    let name = muster_app::drills::export_name(&report.record, &format);
+    let text = report.render(&format);
+    let mut dialog = app.dialog().file();
+    if let Some(dir) = muster_app::drills::default_export_dir().filter(|d| d.is_dir()) {
+        dialog = dialog.set_directory(dir);
+    }
+    let chosen = dialog
+        .set_title("Save the after-action report")
+        .set_file_name(&name)
+        .add_filter(format.to_uppercase(), &[format.as_str()])
+        .blocking_save_file();
+    let Some(path) = chosen else { return Ok(None) };
+    let path = path.into_path().map_err(|e| format!("that place cannot be written to: {e}"))?;
+    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(Some(path.display().to_string()))
+}
+
+/// Opens the folder that holds the drill log (and the LAN certificate) in the system's file manager.
+#[tauri::command]
+fn open_data_folder(app: tauri::AppHandle, desktop: tauri::State<'_, Desktop>) -> Result<(), String> {
+    let dir = desktop.db.parent().unwrap_or(std::path::Path::new("."));
+    app.opener()
+        .open_path(dir.display().to_string(), None::<&str>)
+        .map_err(|e| format!("cannot open {}: {e}", dir.display()))
+}
 
 /// Serves the UI files Tauri embedded from `ui/dist`.
 struct TauriAssets<R: tauri::Runtime>(tauri::AssetResolver<R>);
@@ -67,6 +119,7 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
         Ok(server) => server,
         Err(_) => tauri::async_runtime::block_on(Server::bind(config(0)?))?,
     };
+    app.manage(Desktop { store: store.clone(), db: db.clone() });
     let url = server.url();
     // Readiness lines for scripts and tests.
     println!("MUSTER_HTTP={url}");
@@ -101,7 +154,12 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 fn main() {
-    let result = tauri::Builder::default().setup(setup).run(tauri::generate_context!("../tauri.conf.json"));
+    let result = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
+        .invoke_handler(tauri::generate_handler![save_report, open_data_folder])
+        .setup(setup)
+        .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = result {
         eprintln!("error: Muster could not start: {e}");
         std::process::exit(1);

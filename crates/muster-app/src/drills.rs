@@ -93,6 +93,16 @@ impl DrillReport {
     pub fn csv(&self) -> String {
         muster_report::events_csv(&self.events, &self.model)
     }
+
+    /// The report in a format by its file extension: `html`, `md`, `json`, else the event log as `csv`.
+    pub fn render(&self, ext: &str) -> String {
+        match ext {
+            "html" => muster_report::to_html(&self.report()),
+            "md" => muster_report::to_markdown(&self.report()),
+            "json" => muster_report::to_json(&self.report()),
+            _ => self.csv(),
+        }
+    }
 }
 
 /// The wire and file name of a drill state.

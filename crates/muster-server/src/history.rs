@@ -152,15 +152,6 @@ fn format(name: &str) -> ApiResult<(&'static str, &'static str)> {
     }
 }
 
-fn render(report: &DrillReport, ext: &str) -> String {
-    match ext {
-        "html" => muster_report::to_html(&report.report()),
-        "md" => muster_report::to_markdown(&report.report()),
-        "json" => muster_report::to_json(&report.report()),
-        _ => report.csv(),
-    }
-}
-
 #[derive(Deserialize)]
 pub(crate) struct Download {
     download: Option<String>,
@@ -175,7 +166,7 @@ pub(crate) async fn report(
     let report = report_of(&state, &id).await?;
     let body = tokio::task::spawn_blocking({
         let ext = ext.to_owned();
-        move || (render(&report, &ext), export_name(&report.record, &ext))
+        move || (report.render(&ext), export_name(&report.record, &ext))
     })
     .await
     .map_err(Failure::internal)?;
@@ -212,9 +203,7 @@ pub(crate) async fn export(
     let ext = ext.to_owned();
     let path = tokio::task::spawn_blocking(move || {
         let path = dir.join(export_name(&report.record, &ext));
-        std::fs::create_dir_all(&dir)
-            .and_then(|()| std::fs::write(&path, render(&report, &ext)))
-            .map(|()| path)
+        std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, report.render(&ext))).map(|()| path)
     })
     .await
     .map_err(Failure::internal)?
