@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use muster_core::engine::Event;
 use muster_core::score::{self, PlanItem, PlanStatus, RULES, Score};
-use muster_core::{ResponsibilityModel, Scenario, load_model, load_scenario};
+use muster_core::{ResponsibilityModel, Scenario, load_stored_model, load_stored_scenario};
 use muster_report::{DrillInfo, Report, ReportInput, TrendPoint};
 use muster_store::{DrillId, DrillRecord, Store, StoreError};
 
@@ -119,12 +119,12 @@ pub fn state_name(state: muster_core::engine::DrillState) -> &'static str {
 /// The scenario and model a drill ran with, from the texts stored with it.
 pub fn loaded(record: &DrillRecord) -> Result<(Scenario, ResponsibilityModel), ReportError> {
     let unreadable = |what, problem: String| ReportError::Unreadable { id: record.id.clone(), what, problem };
-    let model = load_model(&record.model_text);
+    let model = load_stored_model(&record.model_text);
     let Some(model_value) = model.value else {
         let problem = model.diagnostics.first().map_or_else(String::new, |d| d.message.clone());
         return Err(unreadable("model", problem));
     };
-    let load = load_scenario(&record.scenario_text, &model_value);
+    let load = load_stored_scenario(&record.scenario_text, &model_value);
     let Some(scenario) = load.scenario else {
         let problem = load.diagnostics.first().map_or_else(String::new, |d| d.message.clone());
         return Err(unreadable("scenario", problem));

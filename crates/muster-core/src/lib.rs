@@ -31,5 +31,5 @@ pub use scenario::{
 pub use time::{ScenarioMs, format_duration, parse_duration};
 pub use validate::{
     Counts, FileKind, Header, Loaded, ScenarioLoad, earliest_fire_times, file_kind, load_model,
-    load_scenario, model_unavailable, read_header,
+    load_scenario, load_stored_model, load_stored_scenario, model_unavailable, read_header,
 };

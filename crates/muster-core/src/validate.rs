@@ -204,11 +204,13 @@ struct Checker<'a> {
     diagnostics: Vec<Diagnostic>,
     /// Problems counted but not built, past [`DIAGNOSTICS_BUILT`].
     unlisted: Unlisted,
+    checks: Checks,
 }
 
 impl<'a> Checker<'a> {
-    fn new(src: &'a str) -> Checker<'a> {
-        Checker { src, index: SpanIndex::build(src), diagnostics: Vec::new(), unlisted: Unlisted::default() }
+    fn new(src: &'a str, checks: Checks) -> Checker<'a> {
+        let index = SpanIndex::build(src);
+        Checker { src, index, diagnostics: Vec::new(), unlisted: Unlisted::default(), checks }
     }
 
     fn at(&self, path: &str) -> ByteSpan {
@@ -248,6 +250,9 @@ impl<'a> Checker<'a> {
 
     /// Refuses control characters in a single-line text (an id, a title, a label, a name).
     fn line_text(&mut self, path: &str, what: &str, text: &str) {
+        if self.checks == Checks::Stored {
+            return;
+        }
         if let Some((at, c)) = first_refused_in_line(text) {
             self.control_character(path, what, text, at, c);
         }
@@ -255,6 +260,9 @@ impl<'a> Checker<'a> {
 
     /// Refuses control characters other than line breaks and tabs in a multi-line text.
     fn block_text(&mut self, path: &str, what: &str, text: &str) {
+        if self.checks == Checks::Stored {
+            return;
+        }
         if let Some((at, c)) = first_refused_in_block(text) {
             self.control_character(path, what, text, at, c);
         }
@@ -328,6 +336,9 @@ impl<'a> Checker<'a> {
     /// Refuses more than [`MAX_LIST_ITEMS`] entries in a list inside an item; returns whether they are
     /// within the limit.
     fn list_limit(&mut self, path: &str, n: usize) -> bool {
+        if self.checks == Checks::Stored {
+            return true;
+        }
         if n > MAX_LIST_ITEMS {
             self.error(
                 Code::OutOfRange,
@@ -344,13 +355,32 @@ impl<'a> Checker<'a> {
     }
 }
 
+/// Which checks a load runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Checks {
+    /// Every check: a file being written, imported or run for the first time.
+    Authoring,
+    /// The texts stored with a drill: every check but the input hygiene added after drills were first
+    /// stored (control characters, list lengths), so that a stored drill still loads, replays and scores.
+    Stored,
+}
+
 /// Loads and checks a responsibility model.
 pub fn load_model(src: &str) -> Loaded<ResponsibilityModel> {
+    load_model_checked(src, Checks::Authoring)
+}
+
+/// Loads the model text stored with a drill (see [`load_stored_scenario`]).
+pub fn load_stored_model(src: &str) -> Loaded<ResponsibilityModel> {
+    load_model_checked(src, Checks::Stored)
+}
+
+fn load_model_checked(src: &str, checks: Checks) -> Loaded<ResponsibilityModel> {
     let raw: RawModel = match parse(src) {
         Ok(raw) => raw,
         Err(d) => return Loaded { value: None, diagnostics: vec![d] },
     };
-    let mut c = Checker::new(src);
+    let mut c = Checker::new(src, checks);
     if !model_sizes(&mut c, &raw) {
         // Past a limit nothing else is checked: the work would grow with the excess.
         return Loaded { value: None, diagnostics: c.sorted() };
@@ -575,12 +605,24 @@ fn model_texts(c: &mut Checker<'_>, raw: &RawModel) {
 
 /// Loads a scenario and checks it against `model`.
 pub fn load_scenario(src: &str, model: &ResponsibilityModel) -> ScenarioLoad {
+    load_scenario_checked(src, model, Checks::Authoring)
+}
+
+/// Loads the scenario text stored with a drill: as [`load_scenario`], without the checks of input
+/// hygiene that came after drills were first stored (control characters, list lengths). The stored log
+/// is an API boundary: a drill stored by an older Muster still loads, replays and scores. Sizes, items
+/// and variable fills stay bounded.
+pub fn load_stored_scenario(src: &str, model: &ResponsibilityModel) -> ScenarioLoad {
+    load_scenario_checked(src, model, Checks::Stored)
+}
+
+fn load_scenario_checked(src: &str, model: &ResponsibilityModel, checks: Checks) -> ScenarioLoad {
     let raw: RawScenario = match parse(src) {
         Ok(raw) => raw,
         Err(d) => return ScenarioLoad { scenario: None, header: None, counts: None, diagnostics: vec![d] },
     };
     let (header, counts) = header_and_counts(&raw);
-    let mut c = Checker::new(src);
+    let mut c = Checker::new(src, checks);
     let scenario = ScenarioCheck::new(&mut c, &raw, model).run();
     let scenario = scenario.filter(|_| !c.has_errors());
     ScenarioLoad { scenario, header: Some(header), counts: Some(counts), diagnostics: c.sorted() }

@@ -258,6 +258,30 @@ async fn one_file_that_is_not_utf8_does_not_break_the_library() {
     assert_eq!(status, StatusCode::CREATED, "{json}");
 }
 
+#[tokio::test]
+async fn import_never_writes_through_a_planted_link() {
+    // Hardening issue, item 7: a dangling link named like the import's target (`minimal.ron`) is refused
+    // as existing; nothing is written where it points, and the link stays as it was.
+    let (app, tmp) = app();
+    let outside = tempfile::tempdir().expect("outside");
+    let victim = outside.path().join("victim.ron");
+    std::os::unix::fs::symlink(&victim, tmp.path().join("minimal.ron")).expect("symlink");
+    let minimal = include_str!("../../../tests/data/validate/ok/minimal.ron");
+    let (status, json, _) = send(
+        &app,
+        post_json("/api/scenarios/import", &serde_json::json!({"name": "m.ron", "text": minimal})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{json}");
+    assert_eq!(json["error"], "exists");
+    assert!(!victim.exists(), "the import wrote through the link");
+    assert!(
+        std::fs::symlink_metadata(tmp.path().join("minimal.ron")).expect("link").file_type().is_symlink()
+    );
+    let (status, _, _) = send(&app, get("/api/library")).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_request_that_never_finishes_is_answered_408() {
     // Hardening issue, item 8: a body that never ends holds no handler past `REQUEST_TIMEOUT` (on

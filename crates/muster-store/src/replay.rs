@@ -6,7 +6,7 @@
 //! Replay only reads; it never repairs the log.
 
 use muster_core::engine::{Actor, Command, Drill, DrillState, Event, Input, WallMs};
-use muster_core::{Diagnostic, Severity, load_model, load_scenario};
+use muster_core::{Diagnostic, Severity, load_stored_model, load_stored_scenario};
 
 use crate::codec;
 use crate::{DrillId, Store, StoreError};
@@ -45,9 +45,9 @@ fn wall_of(input: &Input) -> WallMs {
 
 async fn replay_with_last_wall(store: &Store, id: &DrillId) -> Result<(Drill, WallMs), StoreError> {
     let record = store.drill(id).await?;
-    let loaded = load_model(&record.model_text);
+    let loaded = load_stored_model(&record.model_text);
     let model = loaded.value.ok_or_else(|| stored_text(id, "model", &loaded.diagnostics))?;
-    let loaded = load_scenario(&record.scenario_text, &model);
+    let loaded = load_stored_scenario(&record.scenario_text, &model);
     let scenario = loaded.scenario.ok_or_else(|| stored_text(id, "scenario", &loaded.diagnostics))?;
     let mut drill = Drill::new(scenario, record.setup);
     let mut log = EventLog { store, id, page: Vec::new().into_iter(), last: 0 };

@@ -561,3 +561,23 @@ async fn a_read_only_open_leaves_a_foreign_database_untouched() {
     assert!(store.create_drill(new_drill(T0 + 1)).await.is_err());
     store.close().await;
 }
+
+#[tokio::test]
+async fn a_drill_stored_before_the_hygiene_checks_still_replays() {
+    // The stored log is an API boundary: a scenario stored with a drill by an older Muster, with a tab in
+    // a label and 101 options in a variable (both refused on input now), still loads and replays.
+    let (_dir, _path, store) = temp_store().await;
+    let options: Vec<String> = (0..101).map(|k| format!("\"repo{k}\"")).collect();
+    let old_text = MINIMAL.replacen("Revoke the leaked token", "Revoke\tthe leaked token", 1).replacen(
+        "OneOf([\"payments-api\", \"billing-web\"])",
+        &format!("OneOf([{}])", options.join(",")),
+        1,
+    );
+    let model = load_model(MODEL).value.expect("model");
+    assert!(load_scenario(&old_text, &model).scenario.is_none(), "refused as a new file");
+    assert!(muster_core::load_stored_scenario(&old_text, &model).scenario.is_some());
+    let id = store.create_drill(NewDrill { scenario_text: old_text, ..new_drill(T0) }).await.expect("create");
+    let drill = replay(&store, &id).await.expect("replays");
+    assert_eq!(drill.state(), DrillState::NotStarted);
+    store.close().await;
+}
