@@ -113,6 +113,8 @@ test("a facilitator and three participants play a whole drill", async ({ page: f
   await expect(dev.page.getByText("Developer, Risk owner").first()).toBeVisible();
   const people = f.getByRole("region", { name: "People" });
   for (const name of ["Pia", "Sam", "Dev"]) await expect(people.getByText(name, { exact: true })).toBeVisible();
+  // Each seat's freshness: connected, and how far away (the round trip of the server's ping).
+  await expect(people.getByRole("listitem").filter({ hasText: "Pia" })).toContainText(/connected · \d+ ms away/, { timeout: 10_000 });
   await expect(pia.page.getByRole("listitem").filter({ hasText: "Dev" })).toBeVisible();
   await axeBoth(f, "control room, joining");
   await shot(f, "live-join.png");

@@ -213,6 +213,9 @@ pub struct SeatView {
     pub connections: u32,
     /// Milliseconds since this participant's last message reached the server (`None`: never).
     pub idle_ms: Option<u64>,
+    /// The last ping's round trip to this participant's connection, in milliseconds (`None`: not measured yet).
+    #[serde(default)]
+    pub latency_ms: Option<u32>,
 }
 
 /// The control room's view (facilitator only).

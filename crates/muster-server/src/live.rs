@@ -225,8 +225,9 @@ async fn session(mut socket: WebSocket, live: Live, peer: IpAddr, _slot: Slot) {
             return;
         }
     }
+    // The first tick is at once: a ping right after the welcome gives the control room a latency soon.
     let mut ping = tokio::time::interval(PING_INTERVAL);
-    ping.tick().await;
+    let mut ping_sent: Option<Instant> = None;
     let mut heard = Instant::now();
     loop {
         tokio::select! {
@@ -289,7 +290,13 @@ async fn session(mut socket: WebSocket, live: Live, peer: IpAddr, _slot: Slot) {
                         return;
                     }
                 }
-                Some(Ok(Message::Ping(_) | Message::Pong(_))) => heard = Instant::now(),
+                Some(Ok(Message::Pong(_))) => {
+                    heard = Instant::now();
+                    if let Some(sent) = ping_sent.take() {
+                        conn.report_latency(sent.elapsed());
+                    }
+                }
+                Some(Ok(Message::Ping(_))) => heard = Instant::now(),
                 Some(Ok(Message::Close(_)) | Err(_)) | None => return,
             },
             _ = ping.tick() => {
@@ -300,6 +307,7 @@ async fn session(mut socket: WebSocket, live: Live, peer: IpAddr, _slot: Slot) {
                 if socket.send(Message::Ping(axum::body::Bytes::new())).await.is_err() {
                     return;
                 }
+                ping_sent = Some(Instant::now());
             }
         }
     }

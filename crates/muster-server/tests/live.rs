@@ -250,6 +250,29 @@ async fn an_inject_reaches_exactly_its_roles_and_an_ack_means_it_is_in_the_log()
     assert_eq!(detail.from.as_deref(), Some("Secret scanner"));
     assert_eq!(detail.attachments.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(), ["scan.log"]);
     assert_eq!(detail.actions.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), ["revoke_token"]);
+    // The control room sees each seat's latency: the server pings right after the welcome, and a client
+    // that reads answers. Asked a few times, as the pongs come back in their own time.
+    let mut latencies = Vec::new();
+    for k in 0..20 {
+        let id = format!("st{k}");
+        fac.send(&ClientMessage::Status { id: id.clone() }).await.expect("status");
+        drain(&mut platform).await;
+        drain(&mut security).await;
+        let msgs =
+            until(&mut fac, |m| matches!(m, ServerMessage::Status { id: got, .. } if *got == id)).await;
+        let Some(ServerMessage::Status { status, .. }) = msgs.last() else { panic!("a status") };
+        latencies = status
+            .seats
+            .iter()
+            .filter(|s| s.connections > 0 && !s.roles.is_empty())
+            .map(|s| s.latency_ms)
+            .collect();
+        if latencies.len() == 2 && latencies.iter().all(Option::is_some) {
+            break;
+        }
+    }
+    assert_eq!(latencies.len(), 2, "platform and security are connected");
+    assert!(latencies.iter().all(|l| l.is_some_and(|ms| ms < 10_000)), "{latencies:?}");
     assert_eq!(injects(&o), Vec::<String>::new(), "the observer holds no role the report is for");
     for msgs in [&p, &s, &o] {
         assert!(events(msgs).iter().any(|e| e.kind == EventKind::Began), "everyone learns the drill began");

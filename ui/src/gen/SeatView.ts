@@ -25,4 +25,8 @@ connections: number,
 /**
  * Milliseconds since this participant's last message reached the server (`None`: never).
  */
-idle_ms: number | null, };
+idle_ms: number | null, 
+/**
+ * The last ping's round trip to this participant's connection, in milliseconds (`None`: not measured yet).
+ */
+latency_ms: number | null, };

@@ -200,6 +200,15 @@ impl Connection {
     }
 }
 
+impl Connection {
+    /// Tells the drill how long this connection's last ping took to come back (for the control room's
+    /// freshness of each seat). A measurement, not a message: dropped when the drill's queue is full.
+    pub fn report_latency(&self, round_trip: std::time::Duration) {
+        let ms = u32::try_from(round_trip.as_millis()).unwrap_or(u32::MAX);
+        let _ = self.tx.try_send(Request::Latency { conn: self.conn, ms });
+    }
+}
+
 impl Drop for Connection {
     fn drop(&mut self) {
         let request = Request::Disconnect { conn: self.conn };

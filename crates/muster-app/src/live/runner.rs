@@ -66,6 +66,11 @@ pub(crate) enum Request {
     Disconnect {
         conn: ConnId,
     },
+    /// A ping's round trip on a connection, in milliseconds.
+    Latency {
+        conn: ConnId,
+        ms: u32,
+    },
     Shutdown {
         done: oneshot::Sender<()>,
     },
@@ -148,6 +153,8 @@ pub(crate) struct Runner {
     /// Each participant's role changes fanned out, (seq, role, given), for catch-up and backfill.
     role_changes: BTreeMap<ParticipantId, Vec<(u64, RoleId, bool)>>,
     last_seen: BTreeMap<ParticipantId, Instant>,
+    /// Each participant's last ping round trip, in milliseconds.
+    latency: BTreeMap<ParticipantId, u32>,
     pending: FuturesOrdered<Pending>,
     stopped: bool,
 }
@@ -185,6 +192,7 @@ impl Runner {
             roles: BTreeMap::new(),
             role_changes: BTreeMap::new(),
             last_seen: BTreeMap::new(),
+            latency: BTreeMap::new(),
             pending: FuturesOrdered::new(),
             stopped: false,
         };
@@ -239,6 +247,11 @@ impl Runner {
             }
             Request::Message { conn, msg } => self.message(conn, msg).await,
             Request::Disconnect { conn } => self.disconnect(conn),
+            Request::Latency { conn, ms } => {
+                if let Some(Who::Participant(p)) = self.conns.get(&conn).map(|c| c.who.clone()) {
+                    self.latency.insert(p, ms);
+                }
+            }
             Request::Shutdown { .. } => {}
         }
     }
@@ -849,6 +862,7 @@ impl Runner {
                     .last_seen
                     .get(p)
                     .map(|t| u64::try_from(t.elapsed().as_millis()).unwrap_or(u64::MAX)),
+                latency_ms: self.latency.get(p).copied(),
             })
             .collect();
         let next = self.drill.next_deadline().map(|(wall, reason)| {
