@@ -84,18 +84,13 @@ fn library_dir() -> Result<std::path::PathBuf, Box<dyn std::error::Error>> {
 /// free port when it is taken (a `muster serve` running, say).
 const PREFERRED_PORT: u16 = 4790;
 
-/// Where participants join from the LAN when `MUSTER_LAN=1`: all interfaces, the port `muster serve --lan`
-/// uses, TLS with the certificate kept beside the drill log.
+/// Where participants join from the LAN when `MUSTER_LAN=1`: as `muster serve --lan` (all interfaces, TLS
+/// with the certificate kept beside the drill log).
 fn lan_config(db: &std::path::Path) -> Result<Option<muster_server::LanConfig>, Box<dyn std::error::Error>> {
     if std::env::var_os("MUSTER_LAN").is_none_or(|v| v.is_empty() || v == "0") {
         return Ok(None);
     }
-    let dir = db.parent().unwrap_or(std::path::Path::new(".")).join("tls");
-    let tls = muster_server::tls::identity(&dir)?;
-    Ok(Some(muster_server::LanConfig {
-        addr: SocketAddr::from((Ipv4Addr::UNSPECIFIED, 4781)),
-        tls: Some(tls),
-    }))
+    Ok(Some(muster_server::LanConfig::beside(db, muster_server::LanConfig::default_addr(), true)?))
 }
 
 fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
@@ -141,10 +136,7 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     });
     // `MUSTER_OPEN=#/live/<drill>?key=<token>` opens the window on a screen (a control room, say; the key
     // stays in the fragment, which no server sees). Anything but a `#/` route is ignored.
-    let start = match std::env::var("MUSTER_OPEN") {
-        Ok(route) if route.starts_with("#/") && route.len() <= 512 => format!("{url}{route}"),
-        _ => url.clone(),
-    };
+    let start = muster_app::setup::start_url(&url, std::env::var("MUSTER_OPEN").ok().as_deref());
     WebviewWindowBuilder::new(app, "main", WebviewUrl::External(start.parse()?))
         .title("Muster")
         .inner_size(1280.0, 800.0)

@@ -91,3 +91,35 @@ pub fn wall_now_ms() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
+
+/// Longest route a window may be told to open at start (`MUSTER_OPEN`), in bytes.
+pub const MAX_START_ROUTE_BYTES: usize = 512;
+
+/// The address a window opens: the server's `base` (ending in `/`), with a `#/…` route when one is asked
+/// for and fits [`MAX_START_ROUTE_BYTES`]; anything else is ignored (no other scheme, host or path).
+pub fn start_url(base: &str, route: Option<&str>) -> String {
+    match route {
+        Some(r) if r.starts_with("#/") && r.len() <= MAX_START_ROUTE_BYTES => format!("{base}{r}"),
+        _ => base.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod start_url_tests {
+    use super::{MAX_START_ROUTE_BYTES, start_url};
+
+    #[test]
+    fn only_a_fragment_route_within_the_limit_is_opened() {
+        let base = "http://127.0.0.1:4790/";
+        assert_eq!(start_url(base, Some("#/live/d1?key=ab")), "http://127.0.0.1:4790/#/live/d1?key=ab");
+        assert_eq!(start_url(base, None), base);
+        assert_eq!(start_url(base, Some("//evil.example/")), base);
+        assert_eq!(start_url(base, Some("javascript:alert(1)")), base);
+        let long = format!("#/{}", "a".repeat(MAX_START_ROUTE_BYTES - 1));
+        assert_eq!(start_url(base, Some(&long)), base, "one byte past the limit");
+        assert_eq!(
+            start_url(base, Some(&long[..MAX_START_ROUTE_BYTES])),
+            format!("{base}{}", &long[..MAX_START_ROUTE_BYTES])
+        );
+    }
+}

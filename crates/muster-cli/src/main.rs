@@ -217,7 +217,7 @@ struct ServeArgs {
     #[arg(long, conflicts_with = "lan")]
     insecure_lan: bool,
     /// The LAN address and port to listen on
-    #[arg(long, value_name = "ADDR", default_value = "0.0.0.0:4781")]
+    #[arg(long, value_name = "ADDR", default_value_t = muster_server::LanConfig::default_addr())]
     lan_addr: std::net::SocketAddr,
     /// WebSocket connections one address may hold (raised by `muster bench live`)
     #[arg(long, value_name = "N", default_value_t = muster_server::live::MAX_CONNECTIONS_PER_IP, hide = true)]

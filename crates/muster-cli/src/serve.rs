@@ -113,17 +113,9 @@ fn lan_config(args: &ServeArgs, db: &std::path::Path) -> anyhow::Result<Option<m
     if !args.lan && !args.insecure_lan {
         return Ok(None);
     }
-    let tls = if args.insecure_lan {
-        None
-    } else {
-        let dir = db
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(std::path::Path::new("."))
-            .join("tls");
-        Some(muster_server::tls::identity(&dir).context("cannot set up TLS for the LAN")?)
-    };
-    Ok(Some(muster_server::LanConfig { addr: args.lan_addr, tls }))
+    let lan = muster_server::LanConfig::beside(db, args.lan_addr, !args.insecure_lan)
+        .context("cannot set up TLS for the LAN")?;
+    Ok(Some(lan))
 }
 
 /// Brings back the live drills a stop or crash interrupted, paused where they stood; says so on stderr.

@@ -25,6 +25,22 @@ pub const LIVE_PROTOCOL_VERSION: u32 = 1;
 /// Largest message a client may send, in bytes (a bigger frame closes the connection).
 pub const MAX_MESSAGE_BYTES: usize = 16 * 1024;
 
+/// The engine's limits a live client enforces before sending, as TypeScript constants
+/// (`ui/src/gen/limits.ts`, written by this crate's tests): each limit keeps one name, in the core.
+pub fn client_limits_ts() -> String {
+    use muster_core::engine::{MAX_NAME_CHARS, MAX_TEXT_CHARS};
+    format!(
+        "// Generated from the Rust constants by muster-protocol's tests. Do not edit.\n\n\
+         /** Longest display or team name, in characters (`MAX_NAME_CHARS`). */\n\
+         export const MAX_NAME_CHARS = {MAX_NAME_CHARS};\n\
+         /** Longest text of a message, note or inject, in characters (`MAX_TEXT_CHARS`). */\n\
+         export const MAX_TEXT_CHARS = {MAX_TEXT_CHARS};\n\
+         /** An open action counts as due soon this long before its deadline, in scenario ms (`board::DUE_SOON_MS`). */\n\
+         export const DUE_SOON_MS = {};\n",
+        muster_core::board::DUE_SOON_MS.0
+    )
+}
+
 /// The first message on a connection: who this is, and what they have seen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Hello {

@@ -51,6 +51,7 @@ fn generated_types_are_fresh() {
     crate::live::CreateLive::export_all(&cfg).expect("export");
     crate::live::LiveCreated::export_all(&cfg).expect("export");
     crate::live::LiveServer::export_all(&cfg).expect("export");
+    fs::write(tmp.path().join("limits.ts"), crate::live::client_limits_ts()).expect("limits.ts");
     let fresh = read_dir(tmp.path());
     let committed = read_dir(&gen_dir());
     if fresh == committed {

@@ -90,6 +90,30 @@ pub struct LanConfig {
     pub tls: Option<tls::TlsIdentity>,
 }
 
+/// The port the LAN listener binds by default (`muster serve --lan`, the app with `MUSTER_LAN=1`).
+pub const DEFAULT_LAN_PORT: u16 = 4781;
+
+impl LanConfig {
+    /// The LAN listener on every interface at [`DEFAULT_LAN_PORT`].
+    pub fn default_addr() -> SocketAddr {
+        SocketAddr::from((std::net::Ipv4Addr::UNSPECIFIED, DEFAULT_LAN_PORT))
+    }
+
+    /// A LAN listener at `addr`: TLS with the certificate kept in `tls/` beside the drill log `db` (made on
+    /// first use, so the fingerprint participants saw stays true across restarts), or plain HTTP.
+    pub fn beside(db: &std::path::Path, addr: SocketAddr, use_tls: bool) -> Result<LanConfig, tls::TlsError> {
+        if !use_tls {
+            return Ok(LanConfig { addr, tls: None });
+        }
+        let dir = db
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."))
+            .join("tls");
+        Ok(LanConfig { addr, tls: Some(tls::identity(&dir)?) })
+    }
+}
+
 /// Which listener a request came through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Exposure {

@@ -449,19 +449,28 @@ fn a_wrong_owner_run_is_named_as_responsibility_confusion() {
     );
 }
 
-#[test]
-fn one_person_requesting_and_approving_breaks_segregation_of_duties() {
-    // Dev holds developer and risk_owner, and approves the exception they requested.
-    let cast: [(&str, &str, &[&str]); 4] = [
+/// Dev holds developer and risk_owner and plays both: the perfect moves, with the risk owner's done by Dev.
+/// A cast member: participant id, name, roles.
+type Member = (&'static str, &'static str, &'static [&'static str]);
+
+fn self_approval() -> ([Member; 4], Vec<Move>) {
+    let cast: [Member; 4] = [
         ("p1", "Pia", &["platform"]),
         ("p2", "Sam", &["security"]),
         ("p3", "Dev", &["developer", "risk_owner"]),
         ("p5", "Ike", &["incident_commander"]),
     ];
-    let moves: Vec<Move> = perfect_moves()
+    let moves = perfect_moves()
         .into_iter()
         .map(|mv| if mv.who == "p4" { Move { who: "p3", ..mv } } else { mv })
         .collect();
+    (cast, moves)
+}
+
+#[test]
+fn one_person_requesting_and_approving_breaks_segregation_of_duties() {
+    // Dev holds developer and risk_owner, and approves the exception they requested.
+    let (cast, moves) = self_approval();
     let (s, _) = drill_with(&cast, &moves, 30 * MIN);
     // −50 % of approve_exception's 100 = −50: 750 → 94 (93.75 rounds up). decide: 250/300 = 83 % → S.
     let v = s.findings.iter().find(|f| f.kind == FindingKind::SodViolated).expect("violation");
@@ -483,16 +492,7 @@ fn one_person_requesting_and_approving_breaks_segregation_of_duties() {
 fn sod_is_enforced_from_rules_3() {
     // The same moves as above under rules 3: Dev's approval of their own request is refused with the reason,
     // so the approval stays open for someone else and no violation is scored.
-    let cast: [(&str, &str, &[&str]); 4] = [
-        ("p1", "Pia", &["platform"]),
-        ("p2", "Sam", &["security"]),
-        ("p3", "Dev", &["developer", "risk_owner"]),
-        ("p5", "Ike", &["incident_commander"]),
-    ];
-    let moves: Vec<Move> = perfect_moves()
-        .into_iter()
-        .map(|mv| if mv.who == "p4" { Move { who: "p3", ..mv } } else { mv })
-        .collect();
+    let (cast, moves) = self_approval();
     let (s, _, refused) = run_moves(3, &cast, &moves, 30 * MIN);
     let approve = moves.iter().position(|mv| mv.what == does("approve_exception")).expect("approval move");
     assert_eq!(
